@@ -1,0 +1,5 @@
+"""Utilities shared by skxrd's estimators."""
+
+from ._validation import check_patterns
+
+__all__ = ["check_patterns"]

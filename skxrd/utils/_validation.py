@@ -1,0 +1,79 @@
+"""Validation of diffraction patterns: what is wrong, and in which sample."""
+
+import numpy as np
+
+__all__ = ["check_patterns", "first_bad_row"]
+
+
+def first_bad_row(mask):
+    """Return the index of the first row of a 2-D boolean mask with a True, or None."""
+    rows = np.flatnonzero(mask.any(axis=1))
+    return int(rows[0]) if rows.size else None
+
+
+def check_patterns(X, *, allow_negative=False, allow_all_zero=False, name="X"):
+    """Check that patterns are finite, non-negative and not all zero.
+
+    scikit-learn's ``validate_data`` already rejects NaN and infinity but does
+    not say where; a user with 10,000 patterns needs the sample index.  This
+    check names the first offending sample.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_patterns, n_points)
+        Patterns, one per row.
+    allow_negative : bool, default=False
+        Accept negative intensities (for example after background subtraction).
+    allow_all_zero : bool, default=False
+        Accept patterns that are zero everywhere.
+    name : str, default="X"
+        Name of the array in messages.
+
+    Returns
+    -------
+    X : ndarray
+        The input, unchanged.
+
+    Raises
+    ------
+    ValueError
+        With a message naming the problem and the first sample that has it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skxrd.utils import check_patterns
+    >>> X = np.ones((3, 5))
+    >>> X[2, 1] = np.nan
+    >>> check_patterns(X)
+    Traceback (most recent call last):
+    ...
+    ValueError: Input X contains NaN or infinity in sample 2 (at point 1).
+    """
+    X = np.asarray(X)
+    if X.ndim != 2:
+        raise ValueError(f"{name} must be 2-D (n_patterns, n_points); got shape {X.shape}.")
+    finite = np.isfinite(X)
+    i = first_bad_row(~finite)
+    if i is not None:
+        j = int(np.flatnonzero(~finite[i])[0])
+        raise ValueError(
+            f"Input {name} contains NaN or infinity in sample {i} (at point {j})."
+        )
+    if not allow_negative:
+        i = first_bad_row(X < 0)
+        if i is not None:
+            raise ValueError(
+                f"Negative values in data passed to {name}: sample {i} has minimum "
+                f"{float(X[i].min()):.6g}. Intensities are counts and must be >= 0; "
+                "clip or offset background-subtracted patterns first."
+            )
+    if not allow_all_zero and X.shape[1] > 0:
+        zero_rows = np.flatnonzero(~(X != 0).any(axis=1))
+        if zero_rows.size:
+            raise ValueError(
+                f"Sample {int(zero_rows[0])} of {name} is zero everywhere "
+                f"({zero_rows.size} such sample(s)); an empty pattern cannot be "
+                "normalized or classified."
+            )
+    return X
