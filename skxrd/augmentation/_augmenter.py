@@ -116,7 +116,7 @@ def augment_patterns(X, *, noise=(0.002, 0.02), background="paper",
     >>> Xa.dtype, bool((Xa >= X).all()), bool(Xa[:, :100].min() >= 0.002)
     (dtype('float32'), True, True)
     """
-    X = check_array(X, dtype=[np.float32, np.float64])
+    X = check_array(X, dtype=[np.float32, np.float64], ensure_all_finite=False)
     check_patterns(X)
     return _augment(
         X, noise=_check_range(noise, "noise"), background=background,
@@ -218,7 +218,8 @@ class XRDAugmenter(TransformerMixin, BaseEstimator):
         self : XRDAugmenter
             The fitted augmenter.
         """
-        X = validate_data(self, X, dtype=[np.float32, np.float64], ensure_min_features=2)
+        X = validate_data(self, X, dtype=[np.float32, np.float64], ensure_min_features=2,
+                          ensure_all_finite=False)
         check_patterns(X)
         return self
 
@@ -240,7 +241,7 @@ class XRDAugmenter(TransformerMixin, BaseEstimator):
             Augmented patterns, drawn with ``random_state``.
         """
         self.fit(X, y)
-        X = check_array(X, dtype=[np.float32, np.float64])
+        X = check_array(X, dtype=[np.float32, np.float64], ensure_all_finite=False)
         return self._augment_checked(X, self.random_state)
 
     def transform(self, X):
@@ -257,7 +258,8 @@ class XRDAugmenter(TransformerMixin, BaseEstimator):
             The input.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float32, np.float64], reset=False)
+        X = validate_data(self, X, dtype=[np.float32, np.float64], reset=False,
+                          ensure_all_finite=False)
         check_patterns(X)
         return X.astype(np.float32)
 
@@ -281,7 +283,7 @@ class XRDAugmenter(TransformerMixin, BaseEstimator):
             Augmented patterns.
         """
         self._validate_params()
-        X = check_array(X, dtype=[np.float32, np.float64])
+        X = check_array(X, dtype=[np.float32, np.float64], ensure_all_finite=False)
         check_patterns(X)
         return self._augment_checked(X, random_state)
 
