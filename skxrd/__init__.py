@@ -1,7 +1,8 @@
 """skxrd: classify powder X-ray diffraction patterns by crystal system and space group.
 
 Neural networks with the manners of scikit-learn, after Vecsei et al.,
-Phys. Rev. B 99, 245120 (2019).
+Phys. Rev. B 99, 245120 (2019).  ``import skxrd`` is light: TensorFlow is
+imported only when a network is built.
 """
 
 from ._grid import (
@@ -15,15 +16,50 @@ from ._grid import (
     two_theta_grid,
 )
 from ._version import __version__
+from .augmentation import XRDAugmenter, augment_patterns
+from .metrics import (
+    get_scorer,
+    neg_subgroup_distance_scorer,
+    subgroup_distance_score,
+    top_n_accuracy_score,
+    top_n_scorer,
+)
+from .preprocessing import PatternNormalizer, XRDResampler, normalize_patterns
+from .spacegroups import (
+    CRYSTAL_SYSTEMS,
+    crystal_system,
+    crystal_systems,
+    space_group,
+    space_group_symbol,
+    subgroup_distance,
+    subgroup_graph,
+)
 
 __all__ = [
     "__version__",
+    "CRYSTAL_SYSTEMS",
     "DEFAULT_WAVELENGTH",
     "TWO_THETA_MIN",
     "TWO_THETA_MAX",
     "TWO_THETA_STEP",
     "WAVELENGTHS",
+    "PatternNormalizer",
+    "XRDAugmenter",
+    "XRDResampler",
+    "augment_patterns",
     "convert_two_theta",
+    "crystal_system",
+    "crystal_systems",
+    "get_scorer",
+    "neg_subgroup_distance_scorer",
+    "normalize_patterns",
     "resolve_wavelength",
+    "space_group",
+    "space_group_symbol",
+    "subgroup_distance",
+    "subgroup_distance_score",
+    "subgroup_graph",
+    "top_n_accuracy_score",
+    "top_n_scorer",
     "two_theta_grid",
 ]
