@@ -158,3 +158,17 @@ def test_scorer_names():
     assert {f"top_{n}_accuracy" for n in range(1, 11)} <= set(names)
     with pytest.raises(ValueError):
         get_scorer("no_such_scorer")
+
+
+def test_rejection_curve_and_threshold_for_coverage():
+    from skxrd.metrics import rejection_curve, threshold_for_coverage
+
+    rng = np.random.default_rng(0)
+    p = rng.dirichlet(np.ones(5), size=400)
+    y = LABELS[rng.integers(0, 5, 400)]
+    t = threshold_for_coverage(p, 0.5)
+    _, acc, cov = rejection_curve(y, p, labels=LABELS, thresholds=[0.0, t, 1.01])
+    assert cov[0] == 1.0 and cov[1] == pytest.approx(0.5, abs=0.01) and cov[2] == 0.0
+    assert np.isnan(acc[2])
+    with pytest.raises(ValueError, match="coverage"):
+        threshold_for_coverage(p, 0.0)

@@ -20,6 +20,8 @@ __all__ = [
     "selective_accuracy_score",
     "crystal_system_accuracy_score",
     "crystal_system_proba",
+    "rejection_curve",
+    "threshold_for_coverage",
 ]
 
 #: Label of a rejected ("unclassified") prediction when labels are numbers.
@@ -361,3 +363,90 @@ def crystal_system_proba(y_score, labels):
     out = np.zeros((y_score.shape[0], len(CRYSTAL_SYSTEMS)))
     np.add.at(out.T, idx, y_score.T)
     return out
+
+
+def rejection_curve(y_true, y_score, *, labels=None, thresholds=None):
+    """Accuracy and coverage as the certainty threshold varies (Fig. 5d/e).
+
+    The certainty of a prediction is its highest probability; a sample whose
+    certainty is below the threshold is left unclassified.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        True labels.
+    y_score : array-like of shape (n_samples, n_classes)
+        Probabilities.
+    labels : array-like of shape (n_classes,), default=None
+        The label of each column (a classifier's ``classes_``); None means the
+        sorted unique labels of ``y_true``.
+    thresholds : array-like, default=None
+        Thresholds to evaluate; None uses 0, 0.01, ..., 1.
+
+    Returns
+    -------
+    thresholds : ndarray of shape (n_thresholds,)
+        The thresholds.
+    selective_accuracy : ndarray of shape (n_thresholds,)
+        Accuracy on the classified samples (NaN where none is classified).
+    coverage : ndarray of shape (n_thresholds,)
+        Fraction classified.
+
+    See Also
+    --------
+    threshold_for_coverage : The threshold that gives a target coverage.
+
+    Examples
+    --------
+    >>> from skxrd.metrics import rejection_curve
+    >>> t, acc, cov = rejection_curve([1, 2], [[0.9, 0.1], [0.6, 0.4]], thresholds=[0.5, 0.7])
+    >>> acc.tolist(), cov.tolist()
+    ([0.5, 1.0], [1.0, 0.5])
+    """
+    y_true = np.asarray(y_true)
+    y_score = np.asarray(y_score, dtype=np.float64)
+    labels = np.unique(y_true) if labels is None else np.asarray(labels)
+    if labels.shape[0] != y_score.shape[1]:
+        raise ValueError(f"y_score has {y_score.shape[1]} columns but {labels.shape[0]} labels.")
+    thresholds = np.linspace(0, 1, 101) if thresholds is None else np.asarray(thresholds, float)
+    certainty = y_score.max(axis=1)
+    correct = labels[y_score.argmax(axis=1)] == y_true
+    kept = certainty[None, :] >= thresholds[:, None]
+    coverage = kept.mean(axis=1)
+    n_kept = kept.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        accuracy = np.where(n_kept > 0, (kept & correct[None, :]).sum(axis=1) / n_kept, np.nan)
+    return thresholds, accuracy, coverage
+
+
+def threshold_for_coverage(y_score, coverage):
+    """The certainty threshold that classifies a target fraction of samples.
+
+    Parameters
+    ----------
+    y_score : array-like of shape (n_samples, n_classes)
+        Probabilities on validation data.
+    coverage : float
+        Target fraction classified, in (0, 1].
+
+    Returns
+    -------
+    threshold : float
+        The ``1 − coverage`` quantile of the certainties (max probabilities):
+        samples at or above it are classified.
+
+    See Also
+    --------
+    rejection_curve : Accuracy and coverage for many thresholds.
+
+    Examples
+    --------
+    >>> from skxrd.metrics import threshold_for_coverage
+    >>> threshold_for_coverage([[0.9, 0.1], [0.6, 0.4], [0.55, 0.45], [0.8, 0.2]], 0.5)
+    0.8
+    """
+    if not 0 < coverage <= 1:
+        raise ValueError(f"coverage must be in (0, 1]; got {coverage!r}.")
+    certainty = np.sort(np.asarray(y_score, dtype=np.float64).max(axis=1))
+    k = int(np.floor((1 - coverage) * certainty.size + 1e-9))
+    return float(certainty[min(k, certainty.size - 1)])
