@@ -17,6 +17,7 @@ from ._grid import (
 )
 from ._version import __version__
 from .augmentation import XRDAugmenter, augment_patterns
+from .io import Pattern, read_pattern, read_patterns, write_xy
 from .metrics import (
     get_scorer,
     neg_subgroup_distance_scorer,
@@ -25,6 +26,13 @@ from .metrics import (
     top_n_scorer,
 )
 from .preprocessing import PatternNormalizer, XRDResampler, normalize_patterns
+from .structures import (
+    StructureList,
+    StructureRecord,
+    available_structure_sources,
+    load_cif_folder,
+    load_structures,
+)
 from .spacegroups import (
     CRYSTAL_SYSTEMS,
     crystal_system,
@@ -43,16 +51,24 @@ __all__ = [
     "TWO_THETA_MAX",
     "TWO_THETA_STEP",
     "WAVELENGTHS",
+    "Pattern",
     "PatternNormalizer",
+    "StructureList",
+    "StructureRecord",
     "XRDAugmenter",
     "XRDResampler",
     "augment_patterns",
+    "available_structure_sources",
     "convert_two_theta",
     "crystal_system",
     "crystal_systems",
     "get_scorer",
+    "load_cif_folder",
+    "load_structures",
     "neg_subgroup_distance_scorer",
     "normalize_patterns",
+    "read_pattern",
+    "read_patterns",
     "resolve_wavelength",
     "space_group",
     "space_group_symbol",
@@ -62,4 +78,5 @@ __all__ = [
     "top_n_accuracy_score",
     "top_n_scorer",
     "two_theta_grid",
+    "write_xy",
 ]
