@@ -28,6 +28,8 @@ skipped. Written to ``skxrd/synthetic/data/crystal_prior.json``:
   structures contain it and how many orbits it occupies;
 * ``volume_ratio``: percentiles of the cell volume divided by the summed
   covalent-radius sphere volumes of the cell's atoms;
+* ``space_group_counts``: how many structures of each space group were read
+  (index = number), the class prior of the synthetic training stream;
 * ``distance_ratio``: percentiles of the shortest interatomic distance divided
   by the sum of the two atoms' covalent radii;
 * ``lattice``: per crystal system, the shapes of the standardized cells
@@ -299,6 +301,11 @@ def summarize(described, sources, radius):
         "lattice": {name: rows for name, rows in zip(SYSTEMS, shapes, strict=True)},
         "covalent_radius": radius.round(3).tolist(),
         "atoms_per_cell": atoms.tolist(),
+        # How often each space group occurs among the structures read: the
+        # class-frequency prior a synthetic training stream can draw from.
+        "space_group_counts": np.bincount(
+            [info["number"] for info in described], minlength=231
+        ).tolist(),
     }
 
 
