@@ -141,3 +141,14 @@ def test_transformer_bad_input():
         XRDAugmenter(background="rainbow").fit(np.ones((2, 20)))
     with pytest.raises(ValueError, match="features"):
         XRDAugmenter().fit(np.ones((2, 20))).transform(np.ones((2, 21)))
+
+
+@pytest.mark.parametrize("lam", [0.5, 3.0, 24.0, 40.0, 400.0])
+def test_poisson_noise_counts_are_poisson(lam):
+    # One point at the maximum fixes the scale: the others are expected lam counts.
+    x = np.full((1, 100_001), lam, dtype=np.float32)
+    x[0, 0] = 1000.0
+    counts = poisson_noise(x, 1000.0, random_state=1)[0, 1:]
+    assert np.allclose(counts, np.rint(counts))
+    assert counts.mean() == pytest.approx(lam, rel=0.02, abs=0.01)
+    assert counts.var() == pytest.approx(lam, rel=0.03, abs=0.01)

@@ -28,17 +28,18 @@ def _augment(X, *, noise, background, background_probability, background_amplitu
     X = np.array(X, dtype=np.float32, copy=True)
     n, m = X.shape
     peak = X.max(axis=1, keepdims=True)
-    if counts is not None:
-        # Counting statistics first: they belong to the measured signal, the
-        # paper's additive noise and background come on top.
-        lo, hi = counts
-        c = np.exp(rng.uniform(np.log(lo), np.log(hi), n))
-        X = poisson_noise(X, c, random_state=rng)
     if background == "paper":
         bg = paper_background(n, m, probability=background_probability,
                               amplitude=background_amplitude, random_state=rng)
         bg *= peak
         X += bg
+    if counts is not None:
+        # A detector counts photons from the peaks and the background alike,
+        # so counting statistics apply to their sum.
+        lo, hi = counts
+        c = np.exp(rng.uniform(np.log(lo), np.log(hi), n))
+        X = poisson_noise(X, c * X.max(axis=1) / np.maximum(peak[:, 0], 1e-30),
+                          random_state=rng)
     if noise is not None:
         e = uniform_noise((n, m), *noise, random_state=rng)
         e *= peak
@@ -88,9 +89,11 @@ def augment_patterns(X, *, noise=(0.002, 0.02), background="paper",
         Total background budget relative to the pattern maximum (the paper's
         0.1 in ``T = 0.1 / n_chosen``).
     counts : (float, float) or None, default=None
-        If given, Poisson counting noise is applied first, with the expected
-        count at the pattern maximum drawn log-uniformly from this range (for
-        example ``(1e3, 1e5)``).  Not in the paper: real detectors count.
+        If given, Poisson counting noise is applied to the pattern plus its
+        background, with the expected count at the strongest peak drawn
+        log-uniformly from this range (for example ``(1e3, 1e5)``); the
+        uniform noise, if any, comes on top.  Not in the paper: real
+        detectors count photons.
     renormalize : bool, default=False
         Scale each augmented pattern back to maximum 1.  The paper does not.
     random_state : int, RandomState instance, Generator or None, default=None
