@@ -13,6 +13,7 @@ from ._classification import (
     top_n_accuracy_curve,
     top_n_accuracy_score,
 )
+from ._report import format_reports, xrd_report
 from ._scorer import (
     XRDScorer,
     coverage_scorer,
@@ -44,4 +45,6 @@ __all__ = [
     "top_n_accuracy_curve",
     "top_n_accuracy_score",
     "top_n_scorer",
+    "format_reports",
+    "xrd_report",
 ]

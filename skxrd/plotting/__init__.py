@@ -7,6 +7,7 @@ from ._figures import (
     plot_space_group_accuracy,
     plot_subgroup_distance_histogram,
     plot_top_n_accuracy,
+    save_evaluation_figures,
 )
 
 __all__ = [
@@ -16,4 +17,5 @@ __all__ = [
     "plot_space_group_accuracy",
     "plot_subgroup_distance_histogram",
     "plot_top_n_accuracy",
+    "save_evaluation_figures",
 ]

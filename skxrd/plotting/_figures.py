@@ -17,6 +17,7 @@ __all__ = [
     "plot_certainty_histograms",
     "plot_rejection_curve",
     "plot_space_group_accuracy",
+    "save_evaluation_figures",
 ]
 
 
@@ -281,3 +282,61 @@ def plot_space_group_accuracy(y_true, y_pred, *, min_count=1, ax=None):
     ax.set_ylabel("accuracy")
     ax.legend(handles=handles, ncol=4, fontsize=7, loc="upper left")
     return ax
+
+
+def save_evaluation_figures(directory, datasets, *, dpi=120):
+    """Write the paper's evaluation figures for one or more data sets as PNG.
+
+    Parameters
+    ----------
+    directory : str or Path
+        Folder to write to (created if needed).
+    datasets : dict of str to (y_true, y_score, classes)
+        Space-group labels, probabilities and the classes of the columns.
+    dpi : int, default=120
+        Resolution.
+
+    Returns
+    -------
+    paths : list of Path
+        The files written: ``top_n_accuracy.png``,
+        ``subgroup_distances.png``, and per data set
+        ``certainty_<name>.png``, ``rejection_<name>.png`` and
+        ``space_group_accuracy_<name>.png``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from skxrd.plotting import save_evaluation_figures
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     paths = save_evaluation_figures(d, {"test": ([1, 2], [[0.6, 0.4], [0.3, 0.7]], [1, 2])})
+    >>> [p.name for p in paths][:2]
+    ['top_n_accuracy.png', 'subgroup_distances.png']
+    """
+    from pathlib import Path
+
+    import matplotlib.pyplot as plt
+
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = []
+
+    def save(ax, name):
+        ax.figure.tight_layout()
+        path = directory / name
+        ax.figure.savefig(path, dpi=dpi)
+        plt.close(ax.figure)
+        paths.append(path)
+
+    save(plot_top_n_accuracy(datasets), "top_n_accuracy.png")
+    predictions = {}
+    for name, (y_true, y_score, classes) in datasets.items():
+        classes = np.asarray(classes)
+        predictions[name] = (np.asarray(y_true), classes[np.asarray(y_score).argmax(axis=1)])
+    save(plot_subgroup_distance_histogram(predictions), "subgroup_distances.png")
+    for name, (y_true, y_score, classes) in datasets.items():
+        slug = "".join(c if c.isalnum() else "_" for c in name)
+        save(plot_certainty_histograms(y_true, y_score, classes), f"certainty_{slug}.png")
+        save(plot_rejection_curve(y_true, y_score, classes), f"rejection_{slug}.png")
+        save(plot_space_group_accuracy(*predictions[name]), f"space_group_accuracy_{slug}.png")
+    return paths
