@@ -43,8 +43,32 @@ from .spacegroups import (
     subgroup_graph,
 )
 
+# Networks and the ensemble import TensorFlow; load them only when asked for.
+_LAZY = {
+    "XRDDenseClassifier": "neural_network",
+    "XRDCNNClassifier": "neural_network",
+    "XRDEnsembleClassifier": "ensemble",
+}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+
+        module = importlib.import_module(f".{_LAZY[name]}", __name__)
+        return getattr(module, name)
+    raise AttributeError(f"module 'skxrd' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))
+
+
 __all__ = [
     "__version__",
+    "XRDCNNClassifier",
+    "XRDDenseClassifier",
+    "XRDEnsembleClassifier",
     "CRYSTAL_SYSTEMS",
     "DEFAULT_WAVELENGTH",
     "TWO_THETA_MIN",

@@ -1,0 +1,12 @@
+"""Ensembles of classifiers: averaged probabilities and a reject option.
+
+Following Vecsei et al. (2019): ten differently seeded networks, outputs
+averaged, and patterns left unclassified when the ensemble is unsure.  Works
+with any scikit-learn classifier; TensorFlow is loaded only when the default
+member (the paper's dense network) is used.  The threshold for a target
+coverage is `skxrd.metrics.threshold_for_coverage`.
+"""
+
+from ._ensemble import XRDEnsembleClassifier
+
+__all__ = ["XRDEnsembleClassifier"]
