@@ -18,6 +18,7 @@ from ._grid import (
 from ._version import __version__
 from .augmentation import XRDAugmenter, augment_patterns
 from .io import Pattern, read_pattern, read_patterns, write_xy
+from .models import load_model, load_pretrained, save_model
 from .metrics import (
     get_scorer,
     neg_subgroup_distance_scorer,
@@ -88,11 +89,14 @@ __all__ = [
     "crystal_systems",
     "get_scorer",
     "load_cif_folder",
+    "load_model",
+    "load_pretrained",
     "load_structures",
     "neg_subgroup_distance_scorer",
     "normalize_patterns",
     "read_pattern",
     "read_patterns",
+    "save_model",
     "resolve_wavelength",
     "space_group",
     "space_group_symbol",

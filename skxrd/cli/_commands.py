@@ -1,0 +1,200 @@
+"""The ``skxrd simulate``, ``train``, ``evaluate`` and ``predict`` commands."""
+
+import json
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from .._grid import two_theta_grid
+from ._dataset import load_dataset, save_dataset
+from ._errors import UserError, exits_cleanly
+
+__all__ = ["simulate", "train", "evaluate", "predict"]
+
+PRESETS = ("paper-dense", "paper-cnn", "small-dense", "small-cnn")
+
+
+@exits_cleanly
+def simulate(args):
+    """Structures (CIF folder, a shipped source) or synthetic crystals → dataset file."""
+    grid = two_theta_grid()
+    if args.synthetic:
+        from ..augmentation import XRDAugmenter
+        from ..engine import SyntheticPatternSource
+
+        source = SyntheticPatternSource(
+            space_groups=args.space_groups, batch_size=min(256, args.synthetic),
+            augmenter=XRDAugmenter(counts=(1e3, 1e5)) if args.augment else None,
+            n_jobs=args.n_jobs, random_state=args.seed,
+        )
+        X, y = _with_progress(source, args.synthetic, args.progress)
+        names = np.array([f"synthetic-{i}" for i in range(len(y))])
+    else:
+        from ..simulation import ProfileSampler, simulate_patterns
+        from ..structures import load_structures
+
+        what = args.cif_folder or args.source
+        if what is None:
+            raise UserError("give --cif-folder, --source or --synthetic N")
+        if args.cif_folder and not Path(args.cif_folder).exists():
+            raise UserError(f"folder not found: {args.cif_folder}")
+        records = load_structures(what)
+        if len(records) == 0:
+            raise UserError(f"no readable structures in {what}")
+        X, y, info = simulate_patterns(
+            [r.structure for r in records], names=[r.name for r in records],
+            profile=ProfileSampler() if args.realistic else None,
+            n_jobs=args.n_jobs, progress=args.progress, random_state=args.seed,
+        )
+        names = np.asarray(info.names)
+        if info.n_skipped:
+            print(f"skipped {info.n_skipped} structure(s); see the warnings above",
+                  file=sys.stderr)
+        if args.augment:
+            from ..augmentation import augment_patterns
+
+            X = augment_patterns(X, random_state=args.seed, renormalize=True)
+    path = save_dataset(args.output, X, y, grid, names)
+    print(f"wrote {len(y)} patterns of {len(np.unique(y))} space groups to {path}")
+
+
+def _with_progress(source, n, progress):
+    from tqdm.auto import tqdm
+
+    Xs, ys = [], []
+    with tqdm(total=n, unit="pattern", disable=not progress, file=sys.stderr) as bar:
+        n_batches = -(-n // source.batch_size)
+        for Xb, yb in source.batches(n_batches):
+            Xs.append(Xb)
+            ys.append(yb)
+            bar.update(len(yb))
+    return np.concatenate(Xs)[:n], np.concatenate(ys)[:n]
+
+
+def make_preset(name, *, n_estimators, epochs, augment, seed):
+    """The estimators behind ``skxrd train --preset``."""
+    from ..augmentation import XRDAugmenter
+    from ..ensemble import XRDEnsembleClassifier
+    from ..neural_network import XRDCNNClassifier, XRDDenseClassifier
+
+    augmenter = XRDAugmenter() if augment else None
+    if name == "paper-dense":
+        member = XRDDenseClassifier(epochs=epochs, augmenter=augmenter)
+    elif name == "paper-cnn":
+        member = XRDCNNClassifier(epochs=epochs, augmenter=augmenter)
+    elif name == "small-dense":
+        member = XRDDenseClassifier(hidden_layer_sizes=(512, 256), dropout=(0.3, 0.2),
+                                    epochs=epochs, batch_size=128, augmenter=augmenter)
+    elif name == "small-cnn":
+        member = XRDCNNClassifier(filters=(16, 16, 16), kernel_size=(50, 25, 12),
+                                  dense_units=(256, 128), dropout=0.3,
+                                  epochs=epochs, augmenter=augmenter)
+    else:  # argparse restricts the choices; this guards library callers
+        raise UserError(f"unknown preset {name!r}; choose from {', '.join(PRESETS)}")
+    return XRDEnsembleClassifier(member, n_estimators=n_estimators, random_state=seed)
+
+
+@exits_cleanly
+def train(args):
+    """Dataset file → fitted model file."""
+    from ..models import save_model
+
+    X, y, two_theta, _ = load_dataset(args.dataset)
+    model = make_preset(args.preset, n_estimators=args.n_estimators, epochs=args.epochs,
+                        augment=not args.no_augment, seed=args.seed)
+    if args.reject_threshold is not None:
+        model.set_params(reject_threshold=args.reject_threshold)
+    model.fit(X, y)
+    path = save_model(model, args.output, two_theta=two_theta)
+    print(f"trained {args.preset} × {args.n_estimators} on {len(y)} patterns; wrote {path}")
+
+
+def _load(model_path):
+    from ..models import load_model, load_pretrained
+
+    if model_path is None:
+        return load_pretrained("space-group")
+    return load_model(model_path)
+
+
+@exits_cleanly
+def evaluate(args):
+    """Model + labelled dataset → metrics table, JSON, figures."""
+    from ..metrics import format_reports, xrd_report
+
+    model = _load(args.model)
+    X, y, _, _ = load_dataset(args.dataset)
+    proba = model.predict_proba(X)
+    classes = np.asarray(model.classes_)
+    report = xrd_report(y, proba, labels=classes,
+                        reject_threshold=getattr(model, "reject_threshold", None))
+    print(format_reports({Path(args.dataset).stem: report}))
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=2))
+        print(f"wrote {args.json}")
+    if args.figures:
+        from ..plotting import save_evaluation_figures
+
+        name = Path(args.dataset).stem
+        for path in save_evaluation_figures(args.figures, {name: (y, proba, classes)}):
+            print(f"wrote {path}")
+
+
+@exits_cleanly
+def predict(args):
+    """Model + measured pattern files → top-n space groups per file."""
+    from ..io import read_pattern
+    from ..preprocessing import XRDResampler, normalize_patterns
+    from ..spacegroups import CRYSTAL_SYSTEMS, space_group_symbol
+
+    model = _load(args.model)
+    results = []
+    for file in args.files:
+        pattern = read_pattern(file)
+        wavelength = args.wavelength or pattern.wavelength or "CuKa"
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            resampler = XRDResampler(wavelength=wavelength)
+            X = resampler.fit_transform([(pattern.two_theta, np.clip(pattern.intensity, 0, None))])
+        X = normalize_patterns(X)
+        proba = model.predict_proba(X)[0]
+        classes = np.asarray(model.classes_)
+        order = np.argsort(proba)[::-1][: args.top]
+        system_proba = model.predict_crystal_system_proba(X)[0]
+        threshold = getattr(model, "reject_threshold", None)
+        certainty = float(proba.max())
+        results.append({
+            "file": str(file),
+            "wavelength": float(resampler.wavelength_),
+            "top": [{"space_group": int(classes[i]),
+                     "symbol": space_group_symbol(int(classes[i])),
+                     "probability": float(proba[i])} for i in order],
+            "crystal_system": CRYSTAL_SYSTEMS[int(np.argmax(system_proba))],
+            "crystal_system_probability": float(system_proba.max()),
+            "certainty": certainty,
+            "reject_threshold": threshold,
+            "classified": threshold is None or certainty >= threshold,
+            "warnings": [str(w.message) for w in caught],
+        })
+    if args.json:
+        print(json.dumps(results, indent=2))
+        return
+    for r in results:
+        print(_format_prediction(r))
+
+
+def _format_prediction(r):
+    decision = ("classified" if r["classified"] else
+                f"unclassified (certainty below {r['reject_threshold']:.2f})")
+    lines = [f"{r['file']}  (λ = {r['wavelength']:.5f} Å)",
+             f"  crystal system: {r['crystal_system']} "
+             f"({r['crystal_system_probability']:.1%})",
+             f"  certainty: {r['certainty']:.1%} → {decision}",
+             "  rank  space group  symbol       probability"]
+    for k, t in enumerate(r["top"], 1):
+        lines.append(f"  {k:>4d}  {t['space_group']:>11d}  {t['symbol']:<11s}  "
+                     f"{t['probability']:>10.1%}")
+    lines.extend(f"  warning: {w}" for w in r["warnings"])
+    return "\n".join(lines)

@@ -1,0 +1,231 @@
+"""Model files that run no code when loaded: weights plus a JSON description.
+
+A pickle can execute arbitrary code when it is loaded, so models that travel —
+the pretrained ones, the files ``skxrd train`` writes — are stored as a zip
+archive holding ``model.json`` (the estimator classes, their parameters, the
+classes and the grid the model expects) and ``weights.npz`` (float32 arrays,
+read with ``allow_pickle=False``).  Only skxrd's own estimator classes can be
+named in the JSON.
+"""
+
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from .._grid import DEFAULT_WAVELENGTH, TWO_THETA_MAX, TWO_THETA_MIN, TWO_THETA_STEP
+from .._version import __version__
+
+__all__ = ["FILE_FORMAT", "save_model", "load_model"]
+
+#: Layout version of the model file; files of another layout are refused.
+FILE_FORMAT = 1
+
+_NETWORKS = ("XRDDenseClassifier", "XRDCNNClassifier")
+# Parameters that only matter while training, or hold objects JSON cannot.
+_TRAINING_ONLY = {"augmenter", "callbacks"}
+
+
+def _network_class(name):
+    from .. import neural_network
+
+    if name not in _NETWORKS:
+        raise ValueError(f"unknown network class {name!r} in the model file")
+    return getattr(neural_network, name)
+
+
+def _to_json(value):
+    if isinstance(value, tuple):
+        return {"__tuple__": [_to_json(v) for v in value]}
+    if isinstance(value, (list, np.ndarray)):
+        return [_to_json(v) for v in list(value)]
+    if isinstance(value, np.generic):
+        return value.item()
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    raise TypeError(f"cannot store the parameter value {value!r} in a model file")
+
+
+def _from_json(value):
+    if isinstance(value, dict) and "__tuple__" in value:
+        return tuple(_from_json(v) for v in value["__tuple__"])
+    if isinstance(value, list):
+        return [_from_json(v) for v in value]
+    return value
+
+
+def _network_entry(net, index):
+    params = {k: _to_json(v) for k, v in net.get_params(deep=False).items()
+              if k not in _TRAINING_ONLY}
+    weights = {f"m{index}_w{j}": np.asarray(w, dtype=np.float32)
+               for j, w in enumerate(net.model_.get_weights())}
+    return {"class": type(net).__name__, "params": params,
+            "n_weights": len(weights)}, weights
+
+
+def save_model(model, path, *, two_theta=None, wavelength=DEFAULT_WAVELENGTH,
+               metadata=None):
+    """Save a fitted skxrd network or ensemble as a safe model file.
+
+    Parameters
+    ----------
+    model : XRDDenseClassifier, XRDCNNClassifier or XRDEnsembleClassifier
+        A fitted model (an ensemble of skxrd networks, or one network).
+    path : str or Path
+        File to write; ``.skxrd`` is appended if it has no suffix.
+    two_theta : array-like or None, default=None
+        The 2θ grid the model was trained on; None is the standard grid.
+    wavelength : float, default=1.54184
+        Wavelength of that grid, in Å.
+    metadata : dict or None, default=None
+        Anything JSON can hold (training recipe, validation figures).
+
+    Returns
+    -------
+    path : Path
+        The file written.
+
+    See Also
+    --------
+    load_model : Read it back.
+
+    Examples
+    --------
+    >>> import numpy as np, tempfile, os
+    >>> from skxrd.neural_network import XRDDenseClassifier
+    >>> from skxrd.models import load_model, save_model
+    >>> X = np.random.default_rng(0).random((8, 30), dtype=np.float32)
+    >>> y = [1, 2] * 4
+    >>> net = XRDDenseClassifier(hidden_layer_sizes=(4,), dropout=0.0, epochs=1,
+    ...                          random_state=0, run_eagerly=True).fit(X, y)
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     back = load_model(save_model(net, os.path.join(d, "net")))
+    >>> bool(np.allclose(back.predict_proba(X), net.predict_proba(X)))
+    True
+    """
+    from sklearn.utils.validation import check_is_fitted
+
+    check_is_fitted(model)
+    path = Path(path)
+    if not path.suffix:
+        path = path.with_suffix(".skxrd")
+    members = getattr(model, "estimators_", None)
+    kind = "network" if members is None else "ensemble"
+    members = [model] if members is None else members
+    entries, weights = [], {}
+    for index, net in enumerate(members):
+        if type(net).__name__ not in _NETWORKS:
+            raise TypeError(f"save_model stores skxrd networks; member {index} is a "
+                            f"{type(net).__name__}")
+        entry, arrays = _network_entry(net, index)
+        entries.append(entry)
+        weights.update(arrays)
+    grid = (None if two_theta is None else
+            np.asarray(two_theta, dtype=float)[[0, -1]].tolist() + [len(two_theta)])
+    description = {
+        "format": FILE_FORMAT,
+        "skxrd_version": __version__,
+        "kind": kind,
+        "classes": _to_json(np.asarray(model.classes_)),
+        "n_features_in": int(model.n_features_in_),
+        "members": entries,
+        "grid": {"first": grid[0], "last": grid[1], "n_points": grid[2]} if grid else
+        {"first": TWO_THETA_MIN, "last": TWO_THETA_MAX - TWO_THETA_STEP,
+         "n_points": int(model.n_features_in_)},
+        "wavelength": float(wavelength),
+        "metadata": metadata or {},
+    }
+    if kind == "ensemble":
+        description["ensemble"] = {
+            "n_estimators": model.n_estimators,
+            "reject_threshold": model.reject_threshold,
+            "reject_label": _to_json(model.reject_label),
+        }
+    buffer = io.BytesIO()
+    np.savez(buffer, **weights)
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("model.json", json.dumps(description, indent=1))
+        archive.writestr("weights.npz", buffer.getvalue())
+    return path
+
+
+def _read(path):
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"model file not found: {path}")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            description = json.loads(archive.read("model.json"))
+            weights = np.load(io.BytesIO(archive.read("weights.npz")), allow_pickle=False)
+            weights = {k: weights[k] for k in weights.files}
+    except (zipfile.BadZipFile, KeyError, json.JSONDecodeError, ValueError) as exc:
+        raise ValueError(f"{path} is not an skxrd model file ({exc})") from None
+    if description.get("format") != FILE_FORMAT:
+        raise ValueError(
+            f"{path} was written by skxrd {description.get('skxrd_version', '?')} in "
+            f"model-file format {description.get('format')}; skxrd {__version__} reads "
+            f"format {FILE_FORMAT}. Use that skxrd version or retrain the model."
+        )
+    return description, weights
+
+
+def _rebuild_network(entry, index, weights, n_features, classes):
+    cls = _network_class(entry["class"])
+    params = {k: _from_json(v) for k, v in entry["params"].items()}
+    net = cls(**params)
+    net.n_features_in_ = n_features
+    net._start(np.zeros((1, n_features), dtype=np.float32), classes)
+    net.model_.set_weights([weights[f"m{index}_w{j}"] for j in range(entry["n_weights"])])
+    return net
+
+
+def load_model(path):
+    """Load a model file written by `save_model`; runs no code from the file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The ``.skxrd`` file.
+
+    Returns
+    -------
+    model : XRDEnsembleClassifier or skxrd network
+        Ready to predict. Its ``skxrd_metadata_`` attribute holds the file's
+        description (grid, wavelength, metadata).
+
+    Raises
+    ------
+    FileNotFoundError
+        If the file does not exist.
+    ValueError
+        If it is not a model file, or one of another file format.
+
+    See Also
+    --------
+    save_model : Write one.
+    load_pretrained : The models that ship with skxrd.
+    """
+    description, weights = _read(path)
+    classes = np.asarray(_from_json(description["classes"]))
+    n_features = int(description["n_features_in"])
+    members = [_rebuild_network(e, i, weights, n_features, classes)
+               for i, e in enumerate(description["members"])]
+    if description["kind"] == "network":
+        model = members[0]
+    else:
+        from ..ensemble import XRDEnsembleClassifier
+
+        spec = description["ensemble"]
+        model = XRDEnsembleClassifier(
+            members[0], n_estimators=spec["n_estimators"], classes=classes,
+            reject_threshold=spec["reject_threshold"],
+            reject_label=_from_json(spec["reject_label"]),
+        )
+        model.n_features_in_ = n_features
+        model.classes_ = classes
+        model.estimators_ = members
+    model.skxrd_metadata_ = {k: description[k] for k in
+                             ("skxrd_version", "grid", "wavelength", "metadata")}
+    return model
