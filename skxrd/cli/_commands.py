@@ -88,9 +88,9 @@ def make_preset(name, *, n_estimators, epochs, augment, seed):
         member = XRDDenseClassifier(hidden_layer_sizes=(512, 256), dropout=(0.3, 0.2),
                                     epochs=epochs, batch_size=128, augmenter=augmenter)
     elif name == "small-cnn":
-        member = XRDCNNClassifier(filters=(16, 16, 16), kernel_size=(50, 25, 12),
-                                  dense_units=(256, 128), dropout=0.3,
-                                  epochs=epochs, augmenter=augmenter)
+        member = XRDCNNClassifier(filters=(16, 16, 16), kernel_sizes=(50, 25, 12),
+                                  hidden_layer_sizes=(256, 128), dropout=0.3,
+                                  conv_dropout=0.1, epochs=epochs, augmenter=augmenter)
     else:  # argparse restricts the choices; this guards library callers
         raise UserError(f"unknown preset {name!r}; choose from {', '.join(PRESETS)}")
     return XRDEnsembleClassifier(member, n_estimators=n_estimators, random_state=seed)
