@@ -345,7 +345,9 @@ def test_parallel_jobs_give_the_same_sticks(cif_folder, monoclinic):
         serial = compute_sticks(items)
     with pytest.warns(SkippedStructureWarning):
         parallel = compute_sticks(items, n_jobs=2)
-    assert_array_equal(parallel.positions, serial.positions)
+    # joblib's workers cap BLAS threads, which may change the last bit of a sum.
+    np.testing.assert_allclose(parallel.positions, serial.positions, rtol=1e-12)
+    np.testing.assert_allclose(parallel.intensities, serial.intensities, rtol=1e-9)
     assert parallel.names.tolist() == serial.names.tolist()
     assert parallel.skipped == serial.skipped
 
