@@ -42,10 +42,13 @@ def real_structures(seed):
                 continue
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        X, y, _ = simulate_patterns([r.structure for r in records],
-                                    names=[r.name for r in records],
-                                    profile=ProfileSampler(), progress=False,
-                                    random_state=seed)
+        X, y, _ = simulate_patterns(
+            [r.structure for r in records],
+            names=[r.name for r in records],
+            profile=ProfileSampler(),
+            progress=False,
+            random_state=seed,
+        )
     X = augment_patterns(X, counts=(1e2, 1e4), renormalize=True, random_state=seed)
     return X, y
 
@@ -66,7 +69,8 @@ def main():
         with np.load(args.rruff) as data:
             datasets["RRUFF (303 measured)"] = (
                 normalize_patterns(np.clip(data["intensity"], 0, None)),
-                data["space_group"].astype(int))
+                data["space_group"].astype(int),
+            )
     datasets["simulated real structures"] = real_structures(args.seed)
     from skxrd.engine import space_group_prior
 

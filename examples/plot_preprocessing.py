@@ -28,7 +28,8 @@ lam_mo = resolve_wavelength("MoKa")
 two_theta_mo = np.arange(3.0, 45.0, 0.004)
 centres = 2 * np.degrees(np.arcsin(lam_mo / (2 * d_spacings)))
 counts = 30 + sum(
-    1000 * h * np.exp(-0.5 * ((two_theta_mo - c) / 0.03) ** 2) for c, h in zip(centres, heights)
+    1000 * h * np.exp(-0.5 * ((two_theta_mo - c) / 0.03) ** 2)
+    for c, h in zip(centres, heights, strict=False)
 )
 
 # %%

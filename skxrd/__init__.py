@@ -18,7 +18,6 @@ from ._grid import (
 from ._version import __version__
 from .augmentation import XRDAugmenter, augment_patterns
 from .io import Pattern, read_pattern, read_patterns, write_xy
-from .models import load_model, load_pretrained, save_model
 from .metrics import (
     get_scorer,
     neg_subgroup_distance_scorer,
@@ -26,6 +25,7 @@ from .metrics import (
     top_n_accuracy_score,
     top_n_scorer,
 )
+from .models import load_model, load_pretrained, save_model
 from .preprocessing import PatternNormalizer, XRDResampler, normalize_patterns
 from .simulation import (
     GaussianWidthSampler,
@@ -36,13 +36,6 @@ from .simulation import (
     render_patterns,
     simulate_patterns,
 )
-from .structures import (
-    StructureList,
-    StructureRecord,
-    available_structure_sources,
-    load_cif_folder,
-    load_structures,
-)
 from .spacegroups import (
     CRYSTAL_SYSTEMS,
     crystal_system,
@@ -51,6 +44,13 @@ from .spacegroups import (
     space_group_symbol,
     subgroup_distance,
     subgroup_graph,
+)
+from .structures import (
+    StructureList,
+    StructureRecord,
+    available_structure_sources,
+    load_cif_folder,
+    load_structures,
 )
 
 # Networks and the ensemble import TensorFlow; load them only when asked for.

@@ -70,12 +70,24 @@ def test_step_up_as_printed_is_high_at_left():
 
     theta = np.linspace(0, 1, 101, dtype=np.float32)
     out = np.zeros((1, 101), dtype=np.float32)
-    _step(out, theta, np.array([1.0], np.float32), np.array([30.0], np.float32),
-          np.array([0.1], np.float32), up=True)
+    _step(
+        out,
+        theta,
+        np.array([1.0], np.float32),
+        np.array([30.0], np.float32),
+        np.array([0.1], np.float32),
+        up=True,
+    )
     assert out[0, 0] > 0.9 and out[0, -1] < 1e-6
     down = np.zeros((1, 101), dtype=np.float32)
-    _step(down, theta, np.array([1.0], np.float32), np.array([30.0], np.float32),
-          np.array([0.9], np.float32), up=False)
+    _step(
+        down,
+        theta,
+        np.array([1.0], np.float32),
+        np.array([30.0], np.float32),
+        np.array([0.9], np.float32),
+        up=False,
+    )
     assert down[0, 0] < 1e-6 and down[0, -1] > 0.9
 
 
@@ -104,8 +116,9 @@ def test_poisson_noise_scales_with_counts():
     lo = poisson_noise(x, np.array([100.0, 10_000.0]), random_state=0)
     rel = lo.std(axis=1) / lo.mean(axis=1)
     np.testing.assert_allclose(rel, [0.1, 0.01], rtol=0.05)
-    counted = augment_patterns(x, noise=None, background=None, counts=(50, 50),
-                               random_state=0)
+    counted = augment_patterns(
+        x, noise=None, background=None, counts=(50, 50), random_state=0
+    )
     assert counted.std() / counted.mean() == pytest.approx(1 / np.sqrt(50), rel=0.05)
 
 
@@ -114,7 +127,9 @@ def test_transformer_only_augments_while_fitting(sticks):
     Xa = aug.fit_transform(sticks)
     assert Xa.dtype == np.float32 and not np.array_equal(Xa, sticks)
     np.testing.assert_array_equal(aug.transform(sticks), sticks)
-    np.testing.assert_array_equal(XRDAugmenter(random_state=0).fit_transform(sticks), Xa)
+    np.testing.assert_array_equal(
+        XRDAugmenter(random_state=0).fit_transform(sticks), Xa
+    )
     np.testing.assert_array_equal(
         aug.augment(sticks, random_state=5), augment_patterns(sticks, random_state=5)
     )

@@ -25,7 +25,7 @@ def test_batches_shape_labels_and_normalization(two_batches):
 
 def test_stream_is_reproducible_and_batches_differ(two_batches):
     again = list(SyntheticPatternSource(batch_size=32, random_state=7).batches(2))
-    for (X1, y1), (X2, y2) in zip(two_batches, again):
+    for (X1, y1), (X2, y2) in zip(two_batches, again, strict=False):
         np.testing.assert_array_equal(X1, X2)
         np.testing.assert_array_equal(y1, y2)
     (Xa, _), (Xb, _) = two_batches
@@ -37,8 +37,9 @@ def test_stream_is_reproducible_and_batches_differ(two_batches):
 
 
 def test_restricted_groups_crystal_system_target_and_prior():
-    source = SyntheticPatternSource(space_groups=[14, 225], target="crystal_system",
-                                    batch_size=16, random_state=0)
+    source = SyntheticPatternSource(
+        space_groups=[14, 225], target="crystal_system", batch_size=16, random_state=0
+    )
     X, y = source.take(20)
     assert X.shape == (20, 8500)
     assert set(y) <= {"monoclinic", "cubic"}
@@ -47,17 +48,22 @@ def test_restricted_groups_crystal_system_target_and_prior():
     assert list(full.classes) == list(CRYSTAL_SYSTEMS)
     p = space_group_prior()
     assert p.shape == (230,) and p.min() > 0 and p.sum() == pytest.approx(1)
-    _, y = SyntheticPatternSource(space_groups=[2, 225], class_prior=[0.0, 1.0],
-                                  batch_size=8, random_state=0).take(8)
+    _, y = SyntheticPatternSource(
+        space_groups=[2, 225], class_prior=[0.0, 1.0], batch_size=8, random_state=0
+    ).take(8)
     assert (y == 225).all()
 
 
 def test_profile_and_augmenter_are_used():
-    clean = SyntheticPatternSource(batch_size=4, random_state=3,
-                                   profile=GaussianWidthSampler()).take(4)[0]
-    noisy = SyntheticPatternSource(batch_size=4, random_state=3,
-                                   profile=GaussianWidthSampler(),
-                                   augmenter=XRDAugmenter(counts=(1e3, 1e4))).take(4)[0]
+    clean = SyntheticPatternSource(
+        batch_size=4, random_state=3, profile=GaussianWidthSampler()
+    ).take(4)[0]
+    noisy = SyntheticPatternSource(
+        batch_size=4,
+        random_state=3,
+        profile=GaussianWidthSampler(),
+        augmenter=XRDAugmenter(counts=(1e3, 1e4)),
+    ).take(4)[0]
     # The paper's noise floor U(0.002, 0.02) lifts every point of the noisy ones.
     assert (noisy.min(axis=1) > 0).all() and (clean.min(axis=1) < 1e-3).all()
 
@@ -102,7 +108,9 @@ def test_ordered_bounded_map_does_not_read_ahead():
 @pytest.mark.slow
 def test_workers_give_the_same_stream():
     one = list(SyntheticPatternSource(batch_size=8, random_state=5).batches(3))
-    two = list(SyntheticPatternSource(batch_size=8, random_state=5, n_jobs=2).batches(3))
-    for (X1, y1), (X2, y2) in zip(one, two):
+    two = list(
+        SyntheticPatternSource(batch_size=8, random_state=5, n_jobs=2).batches(3)
+    )
+    for (X1, y1), (X2, y2) in zip(one, two, strict=False):
         np.testing.assert_array_equal(X1, X2)
         np.testing.assert_array_equal(y1, y2)

@@ -59,17 +59,27 @@ def test_top_n_matches_sklearn_when_all_classes_present(n):
 def test_top_n_by_hand_and_unknown_class():
     y_score = np.array([[0.1, 0.6, 0.3], [0.5, 0.2, 0.3], [0.2, 0.3, 0.5]])
     labels = [2, 14, 62]
-    assert top_n_accuracy_score([14, 62, 225], y_score, n=1, labels=labels) == pytest.approx(1 / 3)
-    assert top_n_accuracy_score([14, 62, 225], y_score, n=2, labels=labels) == pytest.approx(2 / 3)
+    assert top_n_accuracy_score(
+        [14, 62, 225], y_score, n=1, labels=labels
+    ) == pytest.approx(1 / 3)
+    assert top_n_accuracy_score(
+        [14, 62, 225], y_score, n=2, labels=labels
+    ) == pytest.approx(2 / 3)
     # 225 has no column: never a hit, even at n = 3.
-    assert top_n_accuracy_score([14, 62, 225], y_score, n=3, labels=labels) == pytest.approx(2 / 3)
+    assert top_n_accuracy_score(
+        [14, 62, 225], y_score, n=3, labels=labels
+    ) == pytest.approx(2 / 3)
     np.testing.assert_allclose(
-        top_n_accuracy_curve([14, 62, 225], y_score, max_n=3, labels=labels), [1 / 3, 2 / 3, 2 / 3]
+        top_n_accuracy_curve([14, 62, 225], y_score, max_n=3, labels=labels),
+        [1 / 3, 2 / 3, 2 / 3],
     )
 
 
 def test_top_n_ties_count_against():
-    assert top_n_accuracy_score([1, 2], np.full((2, 4), 0.25), n=1, labels=[1, 2, 3, 4]) == 0.0
+    assert (
+        top_n_accuracy_score([1, 2], np.full((2, 4), 0.25), n=1, labels=[1, 2, 3, 4])
+        == 0.0
+    )
 
 
 def test_top_n_column_mismatch_is_explained():
@@ -78,7 +88,9 @@ def test_top_n_column_mismatch_is_explained():
 
 
 def test_subgroup_distances_known_values():
-    assert subgroup_distances([1, 2, 14, 225, 14], [230, 225, 62, 166, 14]).tolist() == [4, 3, 1, 1, 0]
+    assert subgroup_distances(
+        [1, 2, 14, 225, 14], [230, 225, 62, 166, 14]
+    ).tolist() == [4, 3, 1, 1, 0]
     assert subgroup_distance_score([1, 2, 14], [230, -1, 62]) == pytest.approx(2.5)
     with pytest.raises(ValueError, match=r"y_pred\[1\] = 300"):
         subgroup_distances([1, 2], [1, 300])
@@ -131,24 +143,43 @@ def test_gridsearch_with_skxrd_scorers_has_no_nan(patterns):
     }
     pipe = make_pipeline(PatternNormalizer(), LogisticRegression(max_iter=300))
     search = GridSearchCV(
-        pipe, {"logisticregression__C": [0.1, 10.0]}, scoring=scoring, refit="top1",
-        cv=KFold(5, shuffle=True, random_state=0), error_score="raise",
+        pipe,
+        {"logisticregression__C": [0.1, 10.0]},
+        scoring=scoring,
+        refit="top1",
+        cv=KFold(5, shuffle=True, random_state=0),
+        error_score="raise",
     )
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)  # a NaN score would warn
         search.fit(X, y)
-    for key in ("mean_test_top1", "mean_test_top5", "mean_test_dist", "mean_test_system"):
+    for key in (
+        "mean_test_top1",
+        "mean_test_top5",
+        "mean_test_dist",
+        "mean_test_system",
+    ):
         assert np.isfinite(search.cv_results_[key]).all(), key
-    assert search.cv_results_["mean_test_top5"].max() >= search.cv_results_["mean_test_top1"].max()
+    assert (
+        search.cv_results_["mean_test_top5"].max()
+        >= search.cv_results_["mean_test_top1"].max()
+    )
     assert search.best_score_ > 0.5  # well above chance on these easy patterns
 
 
 def test_cross_validate_several_scorers_with_dummy(patterns):
     X, y = patterns
-    res = cross_validate(DummyClassifier(), X, y, cv=3,
-                         scoring={"t2": get_scorer("top_2_accuracy"),
-                                  "cov": get_scorer("coverage"),
-                                  "acc": get_scorer("accuracy")})
+    res = cross_validate(
+        DummyClassifier(),
+        X,
+        y,
+        cv=3,
+        scoring={
+            "t2": get_scorer("top_2_accuracy"),
+            "cov": get_scorer("coverage"),
+            "acc": get_scorer("accuracy"),
+        },
+    )
     np.testing.assert_allclose(res["test_cov"], 1.0)
     assert np.isfinite(res["test_t2"]).all()
 

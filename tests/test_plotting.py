@@ -31,7 +31,9 @@ def test_figures_draw_the_data(predictions, tmp_path):
     ax = plot_top_n_accuracy({"test": (y, p, classes)})
     curve = ax.lines[0].get_ydata()
     assert len(curve) == 10 and np.all(np.diff(curve) >= 0)
-    ax = plot_subgroup_distance_histogram({"a": (y, pred), "b": (y, np.where(pred == y, -1, pred))})
+    ax = plot_subgroup_distance_histogram(
+        {"a": (y, pred), "b": (y, np.where(pred == y, -1, pred))}
+    )
     assert len(ax.patches) == 14
     heights = [r.get_height() for r in ax.patches[:7]]
     assert sum(heights) == pytest.approx(1.0)

@@ -19,7 +19,7 @@ def pattern_at(wavelength, two_theta, fwhm_q=0.006):
     """Peaks with a fixed width in sin(θ)/λ, so they are the same on any anode."""
     s = np.sin(np.deg2rad(two_theta) / 2) / wavelength
     out = np.zeros_like(two_theta)
-    for d, h in zip(D_SPACINGS, HEIGHTS):
+    for d, h in zip(D_SPACINGS, HEIGHTS, strict=False):
         out += h * np.exp(-0.5 * ((s - 1 / (2 * d)) / (fwhm_q / 2.355)) ** 2)
     return out
 
@@ -31,8 +31,15 @@ def test_grid():
         two_theta_grid(10, 5)
 
 
-@pytest.mark.parametrize("name, value", [("CuKa", 1.54184), ("moka", 0.71073),
-                                         ("Co", 1.79026), ("Cu Kα1".replace(" ", ""), 1.54056)])
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("CuKa", 1.54184),
+        ("moka", 0.71073),
+        ("Co", 1.79026),
+        ("Cu Kα1".replace(" ", ""), 1.54056),
+    ],
+)
 def test_wavelength_names(name, value):
     assert resolve_wavelength(name) == pytest.approx(value)
 
@@ -115,10 +122,18 @@ def test_custom_grid_and_feature_names():
 @pytest.mark.parametrize(
     "tt, y, match",
     [
-        (np.array([5.0, 6.0, 6.0, 7.0]), np.ones(4), r"sample 1 is not strictly increasing"),
+        (
+            np.array([5.0, 6.0, 6.0, 7.0]),
+            np.ones(4),
+            r"sample 1 is not strictly increasing",
+        ),
         (np.array([5.0, 6.0, 7.0]), np.ones(4), r"sample 1 has 3 values .* 4"),
         (np.array([5.0, np.nan, 7.0, 8.0]), np.ones(4), r"sample 1 contains NaN"),
-        (np.array([5.0, 6.0, 7.0, 8.0]), np.array([1, -1.0, 1, 1]), r"Sample 1: Negative"),
+        (
+            np.array([5.0, 6.0, 7.0, 8.0]),
+            np.array([1, -1.0, 1, 1]),
+            r"Sample 1: Negative",
+        ),
         (np.array([5.0, 6.0, 7.0, 8.0]), np.zeros(4), r"Sample 1: .*zero everywhere"),
     ],
 )
@@ -146,12 +161,17 @@ def test_resampling_matrix_linear_interpolation():
 
 @pytest.mark.parametrize(
     "method, expected",
-    [("max", [0.25, 1.0, 0.5]), ("area", [1 / 7, 4 / 7, 2 / 7]),
-     ("sqrt", [0.5, 1.0, np.sqrt(0.5)])],
+    [
+        ("max", [0.25, 1.0, 0.5]),
+        ("area", [1 / 7, 4 / 7, 2 / 7]),
+        ("sqrt", [0.5, 1.0, np.sqrt(0.5)]),
+    ],
 )
 def test_normalizer_methods(method, expected):
     X = np.array([[1.0, 4.0, 2.0]])
-    np.testing.assert_allclose(normalize_patterns(X, method=method)[0], expected, rtol=1e-6)
+    np.testing.assert_allclose(
+        normalize_patterns(X, method=method)[0], expected, rtol=1e-6
+    )
     out = PatternNormalizer(method=method).fit_transform(X)
     assert out.dtype == np.float32
     np.testing.assert_allclose(out[0], expected, rtol=1e-6)
@@ -169,6 +189,8 @@ def test_normalizer_rejects_bad_patterns():
 def test_pipeline_resample_then_normalize():
     tt = np.linspace(5, 90, 4000)
     X = np.vstack([pattern_at(1.54184, tt) * 1000, pattern_at(1.54184, tt) * 3])
-    out = make_pipeline(XRDResampler(two_theta=tt), PatternNormalizer()).fit_transform(X)
+    out = make_pipeline(XRDResampler(two_theta=tt), PatternNormalizer()).fit_transform(
+        X
+    )
     assert out.dtype == np.float32 and np.allclose(out.max(axis=1), 1.0)
     np.testing.assert_allclose(out[0], out[1], atol=1e-6)

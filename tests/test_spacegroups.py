@@ -19,10 +19,20 @@ from skxrd.spacegroups import (
 @pytest.mark.parametrize(
     "number, system",
     [
-        (1, "triclinic"), (2, "triclinic"), (3, "monoclinic"), (15, "monoclinic"),
-        (16, "orthorhombic"), (74, "orthorhombic"), (75, "tetragonal"),
-        (142, "tetragonal"), (143, "trigonal"), (167, "trigonal"),
-        (168, "hexagonal"), (194, "hexagonal"), (195, "cubic"), (230, "cubic"),
+        (1, "triclinic"),
+        (2, "triclinic"),
+        (3, "monoclinic"),
+        (15, "monoclinic"),
+        (16, "orthorhombic"),
+        (74, "orthorhombic"),
+        (75, "tetragonal"),
+        (142, "tetragonal"),
+        (143, "trigonal"),
+        (167, "trigonal"),
+        (168, "hexagonal"),
+        (194, "hexagonal"),
+        (195, "cubic"),
+        (230, "cubic"),
     ],
 )
 def test_crystal_system_boundaries(number, system):
@@ -35,8 +45,13 @@ def test_crystal_systems_counts():
     for s in crystal_systems(np.arange(1, 231)):
         counts[s] += 1
     assert counts == {
-        "triclinic": 2, "monoclinic": 13, "orthorhombic": 59, "tetragonal": 68,
-        "trigonal": 25, "hexagonal": 27, "cubic": 36,
+        "triclinic": 2,
+        "monoclinic": 13,
+        "orthorhombic": 59,
+        "tetragonal": 68,
+        "trigonal": 25,
+        "hexagonal": 27,
+        "cubic": 36,
     }
 
 
@@ -94,8 +109,17 @@ def test_graph_counts():
 
 @pytest.mark.parametrize(
     "edge",
-    [(225, 166), (225, 139), (225, 216), (225, 221), (2, 1), (14, 2), (62, 14),
-     (230, 206), (194, 186)],
+    [
+        (225, 166),
+        (225, 139),
+        (225, 216),
+        (225, 221),
+        (2, 1),
+        (14, 2),
+        (62, 14),
+        (230, 206),
+        (194, 186),
+    ],
 )
 def test_known_edges(edge):
     assert subgroup_graph().has_edge(*edge)
@@ -119,8 +143,14 @@ def test_distance_matrix_pair_counts():
     assert dist.shape == (230, 230)
     assert (dist == dist.T).all()
     values, counts = np.unique(dist, return_counts=True)
-    assert dict(zip(values.tolist(), counts.tolist())) == {
-        0: 230, 1: 2472, 2: 11168, 3: 21726, 4: 15016, 5: 2284, 6: 4,
+    assert dict(zip(values.tolist(), counts.tolist(), strict=False)) == {
+        0: 230,
+        1: 2472,
+        2: 11168,
+        3: 21726,
+        4: 15016,
+        5: 2284,
+        6: 4,
     }
     with pytest.raises(ValueError):
         dist[0, 0] = 3
@@ -130,5 +160,5 @@ def test_distance_vectorised_matches_networkx():
     g = subgroup_graph()
     rng = np.random.default_rng(0)
     a, b = rng.integers(1, 231, size=(2, 50))
-    expected = [nx.shortest_path_length(g, int(x), int(y)) for x, y in zip(a, b)]
+    expected = [nx.shortest_path_length(g, int(x), int(y)) for x, y in zip(a, b, strict=False)]
     assert subgroup_distance(a, b).tolist() == expected

@@ -5,7 +5,12 @@ augmentation inside the classifiers and the training-data engine.
 """
 
 from ._augmenter import XRDAugmenter, augment_patterns
-from ._backgrounds import paper_background, poisson_noise, truncated_normal, uniform_noise
+from ._backgrounds import (
+    paper_background,
+    poisson_noise,
+    truncated_normal,
+    uniform_noise,
+)
 
 __all__ = [
     "XRDAugmenter",

@@ -1,6 +1,6 @@
 """The paper's augmentation as a function and as a scikit-learn transformer."""
 
-from numbers import Integral, Real
+from numbers import Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
@@ -19,18 +19,34 @@ def _check_range(value, name):
         return None
     low, high = (float(v) for v in value)
     if not (0 <= low <= high and np.isfinite(high)):
-        raise ValueError(f"{name} must be a (low, high) pair with 0 <= low <= high; got {value!r}.")
+        raise ValueError(
+            f"{name} must be a (low, high) pair with 0 <= low <= high; got {value!r}."
+        )
     return low, high
 
 
-def _augment(X, *, noise, background, background_probability, background_amplitude,
-             counts, renormalize, rng):
+def _augment(
+    X,
+    *,
+    noise,
+    background,
+    background_probability,
+    background_amplitude,
+    counts,
+    renormalize,
+    rng,
+):
     X = np.array(X, dtype=np.float32, copy=True)
     n, m = X.shape
     peak = X.max(axis=1, keepdims=True)
     if background == "paper":
-        bg = paper_background(n, m, probability=background_probability,
-                              amplitude=background_amplitude, random_state=rng)
+        bg = paper_background(
+            n,
+            m,
+            probability=background_probability,
+            amplitude=background_amplitude,
+            random_state=rng,
+        )
         bg *= peak
         X += bg
     if counts is not None:
@@ -38,8 +54,9 @@ def _augment(X, *, noise, background, background_probability, background_amplitu
         # so counting statistics apply to their sum.
         lo, hi = counts
         c = np.exp(rng.uniform(np.log(lo), np.log(hi), n))
-        X = poisson_noise(X, c * X.max(axis=1) / np.maximum(peak[:, 0], 1e-30),
-                          random_state=rng)
+        X = poisson_noise(
+            X, c * X.max(axis=1) / np.maximum(peak[:, 0], 1e-30), random_state=rng
+        )
     if noise is not None:
         e = uniform_noise((n, m), *noise, random_state=rng)
         e *= peak
@@ -63,9 +80,17 @@ _PARAMS = {
     {"X": ["array-like"], **_PARAMS, "random_state": ["random_state"]},
     prefer_skip_nested_validation=True,
 )
-def augment_patterns(X, *, noise=(0.002, 0.02), background="paper",
-                     background_probability=0.5, background_amplitude=0.1,
-                     counts=None, renormalize=False, random_state=None):
+def augment_patterns(
+    X,
+    *,
+    noise=(0.002, 0.02),
+    background="paper",
+    background_probability=0.5,
+    background_amplitude=0.1,
+    counts=None,
+    renormalize=False,
+    random_state=None,
+):
     """Add the paper's noise and random backgrounds to patterns.
 
     Vecsei et al. (2019) made their simulated patterns look measured by adding
@@ -122,10 +147,13 @@ def augment_patterns(X, *, noise=(0.002, 0.02), background="paper",
     X = check_array(X, dtype=[np.float32, np.float64], ensure_all_finite=False)
     check_patterns(X)
     return _augment(
-        X, noise=_check_range(noise, "noise"), background=background,
+        X,
+        noise=_check_range(noise, "noise"),
+        background=background,
         background_probability=background_probability,
         background_amplitude=background_amplitude,
-        counts=_check_range(counts, "counts"), renormalize=renormalize,
+        counts=_check_range(counts, "counts"),
+        renormalize=renormalize,
         rng=_rng(random_state),
     )
 
@@ -194,9 +222,17 @@ class XRDAugmenter(TransformerMixin, BaseEstimator):
 
     _parameter_constraints = {**_PARAMS, "random_state": ["random_state"]}
 
-    def __init__(self, *, noise=(0.002, 0.02), background="paper",
-                 background_probability=0.5, background_amplitude=0.1,
-                 counts=None, renormalize=False, random_state=None):
+    def __init__(
+        self,
+        *,
+        noise=(0.002, 0.02),
+        background="paper",
+        background_probability=0.5,
+        background_amplitude=0.1,
+        counts=None,
+        renormalize=False,
+        random_state=None,
+    ):
         self.noise = noise
         self.background = background
         self.background_probability = background_probability
@@ -221,8 +257,13 @@ class XRDAugmenter(TransformerMixin, BaseEstimator):
         self : XRDAugmenter
             The fitted augmenter.
         """
-        X = validate_data(self, X, dtype=[np.float32, np.float64], ensure_min_features=2,
-                          ensure_all_finite=False)
+        X = validate_data(
+            self,
+            X,
+            dtype=[np.float32, np.float64],
+            ensure_min_features=2,
+            ensure_all_finite=False,
+        )
         check_patterns(X)
         return self
 
@@ -261,8 +302,13 @@ class XRDAugmenter(TransformerMixin, BaseEstimator):
             The input.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float32, np.float64], reset=False,
-                          ensure_all_finite=False)
+        X = validate_data(
+            self,
+            X,
+            dtype=[np.float32, np.float64],
+            reset=False,
+            ensure_all_finite=False,
+        )
         check_patterns(X)
         return X.astype(np.float32)
 
@@ -292,11 +338,14 @@ class XRDAugmenter(TransformerMixin, BaseEstimator):
 
     def _augment_checked(self, X, random_state):
         return _augment(
-            X, noise=_check_range(self.noise, "noise"), background=self.background,
+            X,
+            noise=_check_range(self.noise, "noise"),
+            background=self.background,
             background_probability=self.background_probability,
             background_amplitude=self.background_amplitude,
             counts=_check_range(self.counts, "counts"),
-            renormalize=self.renormalize, rng=_rng(random_state),
+            renormalize=self.renormalize,
+            rng=_rng(random_state),
         )
 
     def get_feature_names_out(self, input_features=None):

@@ -79,8 +79,15 @@ def _bump(out, theta_rel, h, steep):
     out += x
 
 
-def paper_background(n_patterns, n_points, *, probability=0.5, amplitude=0.1,
-                     random_state=None, dtype=np.float32):
+def paper_background(
+    n_patterns,
+    n_points,
+    *,
+    probability=0.5,
+    amplitude=0.1,
+    random_state=None,
+    dtype=np.float32,
+):
     """Draw the paper's random backgrounds (Vecsei et al. 2019, appendix).
 
     Each of four functions — smooth step up, smooth step down, the modulus of
@@ -136,8 +143,9 @@ def paper_background(n_patterns, n_points, *, probability=0.5, amplitude=0.1,
     # Chunks keep the working arrays in cache; the draws are made per chunk in
     # a fixed order, so results depend only on the seed and the chunk size.
     for start in range(0, n_patterns, _CHUNK):
-        _background_chunk(rng, out[start : start + _CHUNK], theta_rel,
-                          probability, amplitude, dtype)
+        _background_chunk(
+            rng, out[start : start + _CHUNK], theta_rel, probability, amplitude, dtype
+        )
     return out
 
 
@@ -157,7 +165,9 @@ def _background_chunk(rng, out, theta_rel, probability, amplitude, dtype):
         pos = rng.uniform(0.0, w, rows.size) if up else rng.uniform(1 - w, 1, rows.size)
         if rows.size:
             sub = out[rows]
-            _step(sub, theta_rel, h.astype(dtype), a.astype(dtype), pos.astype(dtype), up)
+            _step(
+                sub, theta_rel, h.astype(dtype), a.astype(dtype), pos.astype(dtype), up
+            )
             out[rows] = sub
     rows = np.flatnonzero(chosen[:, 2])
     if rows.size:
@@ -172,8 +182,7 @@ def _background_chunk(rng, out, theta_rel, probability, amplitude, dtype):
         out[rows] = sub
 
 
-def uniform_noise(shape, low=0.002, high=0.02, *, random_state=None,
-                  dtype=np.float32):
+def uniform_noise(shape, low=0.002, high=0.02, *, random_state=None, dtype=np.float32):
     """Per-point noise drawn from U(low, high), the paper's statistical noise.
 
     Parameters

@@ -25,9 +25,11 @@ def simulate(args):
         from ..engine import SyntheticPatternSource
 
         source = SyntheticPatternSource(
-            space_groups=args.space_groups, batch_size=min(256, args.synthetic),
+            space_groups=args.space_groups,
+            batch_size=min(256, args.synthetic),
             augmenter=XRDAugmenter(counts=(1e3, 1e5)) if args.augment else None,
-            n_jobs=args.n_jobs, random_state=args.seed,
+            n_jobs=args.n_jobs,
+            random_state=args.seed,
         )
         X, y = _with_progress(source, args.synthetic, args.progress)
         names = np.array([f"synthetic-{i}" for i in range(len(y))])
@@ -44,14 +46,19 @@ def simulate(args):
         if len(records) == 0:
             raise UserError(f"no readable structures in {what}")
         X, y, info = simulate_patterns(
-            [r.structure for r in records], names=[r.name for r in records],
+            [r.structure for r in records],
+            names=[r.name for r in records],
             profile=ProfileSampler() if args.realistic else None,
-            n_jobs=args.n_jobs, progress=args.progress, random_state=args.seed,
+            n_jobs=args.n_jobs,
+            progress=args.progress,
+            random_state=args.seed,
         )
         names = np.asarray(info.names)
         if info.n_skipped:
-            print(f"skipped {info.n_skipped} structure(s); see the warnings above",
-                  file=sys.stderr)
+            print(
+                f"skipped {info.n_skipped} structure(s); see the warnings above",
+                file=sys.stderr,
+            )
         if args.augment:
             from ..augmentation import augment_patterns
 
@@ -85,12 +92,23 @@ def make_preset(name, *, n_estimators, epochs, augment, seed):
     elif name == "paper-cnn":
         member = XRDCNNClassifier(epochs=epochs, augmenter=augmenter)
     elif name == "small-dense":
-        member = XRDDenseClassifier(hidden_layer_sizes=(512, 256), dropout=(0.3, 0.2),
-                                    epochs=epochs, batch_size=128, augmenter=augmenter)
+        member = XRDDenseClassifier(
+            hidden_layer_sizes=(512, 256),
+            dropout=(0.3, 0.2),
+            epochs=epochs,
+            batch_size=128,
+            augmenter=augmenter,
+        )
     elif name == "small-cnn":
-        member = XRDCNNClassifier(filters=(16, 16, 16), kernel_sizes=(50, 25, 12),
-                                  hidden_layer_sizes=(256, 128), dropout=0.3,
-                                  conv_dropout=0.1, epochs=epochs, augmenter=augmenter)
+        member = XRDCNNClassifier(
+            filters=(16, 16, 16),
+            kernel_sizes=(50, 25, 12),
+            hidden_layer_sizes=(256, 128),
+            dropout=0.3,
+            conv_dropout=0.1,
+            epochs=epochs,
+            augmenter=augmenter,
+        )
     else:  # argparse restricts the choices; this guards library callers
         raise UserError(f"unknown preset {name!r}; choose from {', '.join(PRESETS)}")
     return XRDEnsembleClassifier(member, n_estimators=n_estimators, random_state=seed)
@@ -102,13 +120,20 @@ def train(args):
     from ..models import save_model
 
     X, y, two_theta, _ = load_dataset(args.dataset)
-    model = make_preset(args.preset, n_estimators=args.n_estimators, epochs=args.epochs,
-                        augment=not args.no_augment, seed=args.seed)
+    model = make_preset(
+        args.preset,
+        n_estimators=args.n_estimators,
+        epochs=args.epochs,
+        augment=not args.no_augment,
+        seed=args.seed,
+    )
     if args.reject_threshold is not None:
         model.set_params(reject_threshold=args.reject_threshold)
     model.fit(X, y)
     path = save_model(model, args.output, two_theta=two_theta)
-    print(f"trained {args.preset} × {args.n_estimators} on {len(y)} patterns; wrote {path}")
+    print(
+        f"trained {args.preset} × {args.n_estimators} on {len(y)} patterns; wrote {path}"
+    )
 
 
 def _load(model_path):
@@ -128,8 +153,12 @@ def evaluate(args):
     X, y, _, _ = load_dataset(args.dataset)
     proba = model.predict_proba(X)
     classes = np.asarray(model.classes_)
-    report = xrd_report(y, proba, labels=classes,
-                        reject_threshold=getattr(model, "reject_threshold", None))
+    report = xrd_report(
+        y,
+        proba,
+        labels=classes,
+        reject_threshold=getattr(model, "reject_threshold", None),
+    )
     print(format_reports({Path(args.dataset).stem: report}))
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=2))
@@ -157,7 +186,9 @@ def predict(args):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             resampler = XRDResampler(wavelength=wavelength)
-            X = resampler.fit_transform([(pattern.two_theta, np.clip(pattern.intensity, 0, None))])
+            X = resampler.fit_transform(
+                [(pattern.two_theta, np.clip(pattern.intensity, 0, None))]
+            )
         X = normalize_patterns(X)
         proba = model.predict_proba(X)[0]
         classes = np.asarray(model.classes_)
@@ -165,19 +196,26 @@ def predict(args):
         system_proba = model.predict_crystal_system_proba(X)[0]
         threshold = getattr(model, "reject_threshold", None)
         certainty = float(proba.max())
-        results.append({
-            "file": str(file),
-            "wavelength": float(resampler.wavelength_),
-            "top": [{"space_group": int(classes[i]),
-                     "symbol": space_group_symbol(int(classes[i])),
-                     "probability": float(proba[i])} for i in order],
-            "crystal_system": CRYSTAL_SYSTEMS[int(np.argmax(system_proba))],
-            "crystal_system_probability": float(system_proba.max()),
-            "certainty": certainty,
-            "reject_threshold": threshold,
-            "classified": threshold is None or certainty >= threshold,
-            "warnings": [str(w.message) for w in caught],
-        })
+        results.append(
+            {
+                "file": str(file),
+                "wavelength": float(resampler.wavelength_),
+                "top": [
+                    {
+                        "space_group": int(classes[i]),
+                        "symbol": space_group_symbol(int(classes[i])),
+                        "probability": float(proba[i]),
+                    }
+                    for i in order
+                ],
+                "crystal_system": CRYSTAL_SYSTEMS[int(np.argmax(system_proba))],
+                "crystal_system_probability": float(system_proba.max()),
+                "certainty": certainty,
+                "reject_threshold": threshold,
+                "classified": threshold is None or certainty >= threshold,
+                "warnings": [str(w.message) for w in caught],
+            }
+        )
     if args.json:
         print(json.dumps(results, indent=2))
         return
@@ -186,15 +224,22 @@ def predict(args):
 
 
 def _format_prediction(r):
-    decision = ("classified" if r["classified"] else
-                f"unclassified (certainty below {r['reject_threshold']:.2f})")
-    lines = [f"{r['file']}  (λ = {r['wavelength']:.5f} Å)",
-             f"  crystal system: {r['crystal_system']} "
-             f"({r['crystal_system_probability']:.1%})",
-             f"  certainty: {r['certainty']:.1%} → {decision}",
-             "  rank  space group  symbol       probability"]
+    decision = (
+        "classified"
+        if r["classified"]
+        else f"unclassified (certainty below {r['reject_threshold']:.2f})"
+    )
+    lines = [
+        f"{r['file']}  (λ = {r['wavelength']:.5f} Å)",
+        f"  crystal system: {r['crystal_system']} "
+        f"({r['crystal_system_probability']:.1%})",
+        f"  certainty: {r['certainty']:.1%} → {decision}",
+        "  rank  space group  symbol       probability",
+    ]
     for k, t in enumerate(r["top"], 1):
-        lines.append(f"  {k:>4d}  {t['space_group']:>11d}  {t['symbol']:<11s}  "
-                     f"{t['probability']:>10.1%}")
+        lines.append(
+            f"  {k:>4d}  {t['space_group']:>11d}  {t['symbol']:<11s}  "
+            f"{t['probability']:>10.1%}"
+        )
     lines.extend(f"  warning: {w}" for w in r["warnings"])
     return "\n".join(lines)

@@ -15,8 +15,13 @@ def save_dataset(path, X, y, two_theta, names=None):
     if path.suffix != ".npz":
         path = path.with_suffix(".npz")
     names = np.asarray(names if names is not None else [""] * len(y), dtype=str)
-    np.savez_compressed(path, X=np.asarray(X, np.float32), y=np.asarray(y),
-                        two_theta=np.asarray(two_theta, float), names=names)
+    np.savez_compressed(
+        path,
+        X=np.asarray(X, np.float32),
+        y=np.asarray(y),
+        two_theta=np.asarray(two_theta, float),
+        names=names,
+    )
     return path
 
 
@@ -29,7 +34,9 @@ def load_dataset(path):
         with np.load(path, allow_pickle=False) as data:
             missing = {"X", "y"} - set(data.files)
             if missing:
-                raise UserError(f"{path} is not an skxrd dataset (no {sorted(missing)} arrays)")
+                raise UserError(
+                    f"{path} is not an skxrd dataset (no {sorted(missing)} arrays)"
+                )
             X = data["X"].astype(np.float32)
             y = data["y"]
             two_theta = data["two_theta"] if "two_theta" in data.files else None

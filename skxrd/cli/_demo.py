@@ -38,12 +38,16 @@ def _stream(groups, n, seed, progress, label):
     from ..engine import SyntheticPatternSource
 
     source = SyntheticPatternSource(
-        space_groups=groups, batch_size=128, random_state=seed,
-        augmenter=XRDAugmenter(counts=(3e2, 3e4)), n_jobs=2 if n > 1024 else 1,
+        space_groups=groups,
+        batch_size=128,
+        random_state=seed,
+        augmenter=XRDAugmenter(counts=(3e2, 3e4)),
+        n_jobs=2 if n > 1024 else 1,
     )
     Xs, ys = [], []
-    with tqdm(total=n, desc=label, unit="pattern", disable=not progress,
-              file=sys.stderr) as bar:
+    with tqdm(
+        total=n, desc=label, unit="pattern", disable=not progress, file=sys.stderr
+    ) as bar:
         for Xb, yb in source.batches(-(-n // source.batch_size)):
             Xs.append(Xb)
             ys.append(yb)
@@ -64,18 +68,34 @@ def demo(args):
     groups = _demo_groups(size["n_groups"])
     t0 = time.perf_counter()
     print(f"skxrd demo: {len(groups)} space groups {groups.tolist()}")
-    X_train, y_train = _stream(groups, size["n_train"], args.seed, args.progress,
-                               "training patterns")
-    X_test, y_test = _stream(groups, size["n_test"], args.seed + 1, args.progress,
-                             "test patterns (other crystals)")
-    member = XRDDenseClassifier(hidden_layer_sizes=(256, 128), dropout=(0.3, 0.2),
-                                epochs=size["epochs"], batch_size=128,
-                                verbose=0)
-    model = XRDEnsembleClassifier(member, n_estimators=size["n_estimators"],
-                                  classes=groups, random_state=args.seed)
-    print(f"training an ensemble of {size['n_estimators']} dense networks on "
-          f"{len(y_train)} patterns ({size['epochs']} epochs each, the paper's "
-          "alternating loss)")
+    X_train, y_train = _stream(
+        groups, size["n_train"], args.seed, args.progress, "training patterns"
+    )
+    X_test, y_test = _stream(
+        groups,
+        size["n_test"],
+        args.seed + 1,
+        args.progress,
+        "test patterns (other crystals)",
+    )
+    member = XRDDenseClassifier(
+        hidden_layer_sizes=(256, 128),
+        dropout=(0.3, 0.2),
+        epochs=size["epochs"],
+        batch_size=128,
+        verbose=0,
+    )
+    model = XRDEnsembleClassifier(
+        member,
+        n_estimators=size["n_estimators"],
+        classes=groups,
+        random_state=args.seed,
+    )
+    print(
+        f"training an ensemble of {size['n_estimators']} dense networks on "
+        f"{len(y_train)} patterns ({size['epochs']} epochs each, the paper's "
+        "alternating loss)"
+    )
     model.fit(X_train, y_train)
     proba = model.predict_proba(X_test)
     half = threshold_for_coverage(proba, 0.5)
@@ -83,8 +103,10 @@ def demo(args):
     report = xrd_report(y_test, proba, labels=model.classes_, reject_threshold=half)
     print()
     print(format_reports({"synthetic test": report}))
-    print(f"\n(chance level: {1 / len(groups):.1%}; the reject threshold {half:.2f} "
-          "leaves half of the test patterns unclassified)")
+    print(
+        f"\n(chance level: {1 / len(groups):.1%}; the reject threshold {half:.2f} "
+        "leaves half of the test patterns unclassified)"
+    )
     (out / "report.json").write_text(json.dumps(report, indent=2))
     written = [out / "report.json"]
     try:
@@ -95,13 +117,18 @@ def demo(args):
         import matplotlib
 
         matplotlib.use("Agg")
-        written += save_evaluation_figures(out, {"synthetic test": (y_test, proba,
-                                                                    model.classes_)})
+        written += save_evaluation_figures(
+            out, {"synthetic test": (y_test, proba, model.classes_)}
+        )
         from .._grid import two_theta_grid
 
-        ax = plot_pattern_prediction(two_theta_grid(), X_test[0], proba[0],
-                                     model.classes_,
-                                     title=f"a test pattern of space group {y_test[0]}")
+        ax = plot_pattern_prediction(
+            two_theta_grid(),
+            X_test[0],
+            proba[0],
+            model.classes_,
+            title=f"a test pattern of space group {y_test[0]}",
+        )
         ax.figure.tight_layout()
         ax.figure.savefig(out / "pattern_prediction.png", dpi=120)
         written.append(out / "pattern_prediction.png")

@@ -18,10 +18,23 @@ def exits_cleanly(command):
         except KeyboardInterrupt:
             print("skxrd: interrupted", file=sys.stderr)
             return 130
-        except (UserError, FileNotFoundError, IsADirectoryError, PermissionError,
-                ValueError) as exc:
-            message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            if isinstance(exc, FileNotFoundError) and exc.filename and exc.filename not in message:
+        except (
+            UserError,
+            FileNotFoundError,
+            IsADirectoryError,
+            PermissionError,
+            ValueError,
+        ) as exc:
+            message = (
+                str(exc).strip().splitlines()[0]
+                if str(exc).strip()
+                else type(exc).__name__
+            )
+            if (
+                isinstance(exc, FileNotFoundError)
+                and exc.filename
+                and exc.filename not in message
+            ):
                 message = f"{message}: {exc.filename}"
             print(f"skxrd {args.command}: error: {message}", file=sys.stderr)
             return 2 if isinstance(exc, UserError) else 1

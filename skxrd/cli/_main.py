@@ -24,35 +24,68 @@ def build_parser():
     parser.add_argument("--version", action="version", version=f"skxrd {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    p = sub.add_parser("demo", help="the main job on an embedded default: synthetic "
-                       "crystals → patterns → a small ensemble → the paper's table and "
-                       "figures (a few minutes on 2 cores)")
-    p.add_argument("-o", "--output", default="skxrd-demo-output",
-                   help="folder for the figures and report (default: %(default)s)")
-    p.add_argument("--size", choices=("tiny", "small", "full"), default="full",
-                   help="'tiny' for tests (seconds), 'small' (about a minute), "
-                   "'full' (default, a few minutes)")
+    p = sub.add_parser(
+        "demo",
+        help="the main job on an embedded default: synthetic "
+        "crystals → patterns → a small ensemble → the paper's table and "
+        "figures (a few minutes on 2 cores)",
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        default="skxrd-demo-output",
+        help="folder for the figures and report (default: %(default)s)",
+    )
+    p.add_argument(
+        "--size",
+        choices=("tiny", "small", "full"),
+        default="full",
+        help="'tiny' for tests (seconds), 'small' (about a minute), "
+        "'full' (default, a few minutes)",
+    )
     p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
-    p.add_argument("--no-progress", dest="progress", action="store_false",
-                   help="no progress bars")
+    p.add_argument(
+        "--no-progress", dest="progress", action="store_false", help="no progress bars"
+    )
     p.set_defaults(func=_demo)
 
-    p = sub.add_parser("simulate", help="structures or synthetic crystals → a dataset file")
+    p = sub.add_parser(
+        "simulate", help="structures or synthetic crystals → a dataset file"
+    )
     what = p.add_mutually_exclusive_group(required=True)
     what.add_argument("--cif-folder", help="folder of CIF files (searched recursively)")
-    what.add_argument("--source", help="structures an installed package ships: pymatgen, "
-                      "robocrys, avogadro, aflow-prototypes")
-    what.add_argument("--synthetic", type=int, metavar="N",
-                      help="N patterns of random synthetic crystals")
+    what.add_argument(
+        "--source",
+        help="structures an installed package ships: pymatgen, "
+        "robocrys, avogadro, aflow-prototypes",
+    )
+    what.add_argument(
+        "--synthetic",
+        type=int,
+        metavar="N",
+        help="N patterns of random synthetic crystals",
+    )
     p.add_argument("-o", "--output", required=True, help="dataset file to write (.npz)")
-    p.add_argument("--space-groups", type=_space_groups, default=None,
-                   help="restrict synthetic crystals to these groups, e.g. '14,62,225'")
-    p.add_argument("--realistic", action="store_true",
-                   help="pseudo-Voigt/Caglioti profiles, Kα2, shifts (default: the "
-                   "paper's Gaussians) for structure sources")
-    p.add_argument("--augment", action="store_true",
-                   help="add the paper's noise and backgrounds (and counting noise)")
-    p.add_argument("--n-jobs", type=int, default=1, help="parallel workers (default: 1)")
+    p.add_argument(
+        "--space-groups",
+        type=_space_groups,
+        default=None,
+        help="restrict synthetic crystals to these groups, e.g. '14,62,225'",
+    )
+    p.add_argument(
+        "--realistic",
+        action="store_true",
+        help="pseudo-Voigt/Caglioti profiles, Kα2, shifts (default: the "
+        "paper's Gaussians) for structure sources",
+    )
+    p.add_argument(
+        "--augment",
+        action="store_true",
+        help="add the paper's noise and backgrounds (and counting noise)",
+    )
+    p.add_argument(
+        "--n-jobs", type=int, default=1, help="parallel workers (default: 1)"
+    )
     p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     p.add_argument("--no-progress", dest="progress", action="store_false")
     p.set_defaults(func=simulate)
@@ -60,20 +93,39 @@ def build_parser():
     p = sub.add_parser("train", help="dataset file → fitted model file")
     p.add_argument("dataset", help="dataset file from 'skxrd simulate'")
     p.add_argument("-o", "--output", required=True, help="model file to write (.skxrd)")
-    p.add_argument("--preset", choices=PRESETS, default="small-dense",
-                   help="network set-up (default: %(default)s); 'paper-*' are the "
-                   "paper's architectures")
-    p.add_argument("--n-estimators", type=int, default=3,
-                   help="ensemble size (the paper used 10; default: %(default)s)")
-    p.add_argument("--epochs", type=int, default=20, help="epochs (default: %(default)s)")
-    p.add_argument("--no-augment", action="store_true",
-                   help="no fresh noise and background each epoch")
-    p.add_argument("--reject-threshold", type=float, default=None,
-                   help="leave patterns below this certainty unclassified")
+    p.add_argument(
+        "--preset",
+        choices=PRESETS,
+        default="small-dense",
+        help="network set-up (default: %(default)s); 'paper-*' are the "
+        "paper's architectures",
+    )
+    p.add_argument(
+        "--n-estimators",
+        type=int,
+        default=3,
+        help="ensemble size (the paper used 10; default: %(default)s)",
+    )
+    p.add_argument(
+        "--epochs", type=int, default=20, help="epochs (default: %(default)s)"
+    )
+    p.add_argument(
+        "--no-augment",
+        action="store_true",
+        help="no fresh noise and background each epoch",
+    )
+    p.add_argument(
+        "--reject-threshold",
+        type=float,
+        default=None,
+        help="leave patterns below this certainty unclassified",
+    )
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(func=train)
 
-    p = sub.add_parser("evaluate", help="model + labelled dataset → metrics and figures")
+    p = sub.add_parser(
+        "evaluate", help="model + labelled dataset → metrics and figures"
+    )
     p.add_argument("model", help="model file (.skxrd)")
     p.add_argument("dataset", help="labelled dataset file (.npz)")
     p.add_argument("--json", help="also write the metrics as JSON here")
@@ -81,13 +133,23 @@ def build_parser():
     p.set_defaults(func=evaluate)
 
     p = sub.add_parser("predict", help="measured pattern files → top space groups")
-    p.add_argument("files", nargs="+", help="pattern files (.xy, .xye, .csv, .dat, "
-                   ".txt, .xrdml, RRUFF)")
-    p.add_argument("-m", "--model", default=None,
-                   help="model file (default: the pretrained space-group model)")
+    p.add_argument(
+        "files",
+        nargs="+",
+        help="pattern files (.xy, .xye, .csv, .dat, .txt, .xrdml, RRUFF)",
+    )
+    p.add_argument(
+        "-m",
+        "--model",
+        default=None,
+        help="model file (default: the pretrained space-group model)",
+    )
     p.add_argument("--top", type=int, default=5, help="how many groups (default: 5)")
-    p.add_argument("--wavelength", default=None,
-                   help="wavelength (Å or e.g. CuKa) when the file does not state it")
+    p.add_argument(
+        "--wavelength",
+        default=None,
+        help="wavelength (Å or e.g. CuKa) when the file does not state it",
+    )
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(func=predict)
     return parser

@@ -131,12 +131,26 @@ class SyntheticPatternSource(BaseEstimator):
         "random_state": [Interval(Integral, 0, None, closed="left"), None],
     }
 
-    def __init__(self, *, space_groups=None, target="space_group",
-                 class_prior="uniform", batch_size=256, profile=None,
-                 augmenter=None, march_dollase_probability=0.3,
-                 march_dollase_range=(0.7, 1.0), max_atoms=128, normalize="max",
-                 wavelength="CuKa", start=TWO_THETA_MIN, stop=TWO_THETA_MAX,
-                 step=TWO_THETA_STEP, n_jobs=1, random_state=None):
+    def __init__(
+        self,
+        *,
+        space_groups=None,
+        target="space_group",
+        class_prior="uniform",
+        batch_size=256,
+        profile=None,
+        augmenter=None,
+        march_dollase_probability=0.3,
+        march_dollase_range=(0.7, 1.0),
+        max_atoms=128,
+        normalize="max",
+        wavelength="CuKa",
+        start=TWO_THETA_MIN,
+        stop=TWO_THETA_MAX,
+        step=TWO_THETA_STEP,
+        n_jobs=1,
+        random_state=None,
+    ):
         self.space_groups = space_groups
         self.target = target
         self.class_prior = class_prior
@@ -228,7 +242,7 @@ class SyntheticPatternSource(BaseEstimator):
         config = self._config()
         seeds = self._seeds()
         if n_batches is not None:
-            seeds = (s for s, _ in zip(seeds, range(int(n_batches))))
+            seeds = (s for s, _ in zip(seeds, range(int(n_batches)), strict=False))
         tasks = ((config, seed) for seed in seeds)
         yield from ordered_bounded_map(_make_batch, tasks, n_jobs=self.n_jobs)
 
@@ -251,7 +265,7 @@ class SyntheticPatternSource(BaseEstimator):
             Labels.
         """
         n_batches = -(-int(n_patterns) // self.batch_size)
-        Xs, ys = zip(*self.batches(n_batches))
+        Xs, ys = zip(*self.batches(n_batches), strict=False)
         return np.concatenate(Xs)[:n_patterns], np.concatenate(ys)[:n_patterns]
 
     def write(self, path, n_patterns):
@@ -276,8 +290,12 @@ class SyntheticPatternSource(BaseEstimator):
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
         n_points = two_theta_grid(self.start, self.stop, self.step).size
-        X = np.lib.format.open_memmap(path / "X.npy", mode="w+", dtype=np.float32,
-                                      shape=(int(n_patterns), n_points))
+        X = np.lib.format.open_memmap(
+            path / "X.npy",
+            mode="w+",
+            dtype=np.float32,
+            shape=(int(n_patterns), n_points),
+        )
         labels = []
         done = 0
         n_batches = -(-int(n_patterns) // self.batch_size)
@@ -301,8 +319,9 @@ def _make_batch(task):
     rng = np.random.default_rng(seed)
     n = config["batch_size"]
     groups = rng.choice(config["groups"], size=n, p=config["p"])
-    generator = CrystalGenerator(max_atoms=config["max_atoms"],
-                                 random_state=int(rng.integers(2**31)))
+    generator = CrystalGenerator(
+        max_atoms=config["max_atoms"], random_state=int(rng.integers(2**31))
+    )
     ratio = np.ones(n)
     oriented = rng.random(n) < config["md_probability"]
     ratio[oriented] = rng.uniform(*config["md_range"], size=int(oriented.sum()))
@@ -311,17 +330,24 @@ def _make_batch(task):
     grid = two_theta_grid(*config["grid"])
 
     def diffract(items, rows):
-        return powder_peaks(items, wavelength=config["wavelength"],
-                            two_theta_range=_reach(config["grid"]),
-                            march_dollase_ratio=ratio[rows],
-                            preferred_direction=direction[rows], errors="skip")
+        return powder_peaks(
+            items,
+            wavelength=config["wavelength"],
+            two_theta_range=_reach(config["grid"]),
+            march_dollase_ratio=ratio[rows],
+            preferred_direction=direction[rows],
+            errors="skip",
+        )
 
     positions, intensities = _split(diffract(crystals, np.arange(n)))
     for _ in range(_REDRAWS):
         # A crystal without a reflection on the grid (or one the diffraction
         # rejects) makes an empty pattern: draw another of the same group.
-        empty = [i for i, p in enumerate(positions)
-                 if not ((p >= grid[0]) & (p <= grid[-1])).any()]
+        empty = [
+            i
+            for i, p in enumerate(positions)
+            if not ((p >= grid[0]) & (p <= grid[-1])).any()
+        ]
         if not empty:
             break
         new = _crystals(generator, groups[empty])
@@ -331,9 +357,16 @@ def _make_batch(task):
             positions[i], intensities[i] = new_positions[k], new_intensities[k]
     offsets = np.concatenate([[0], np.cumsum([p.size for p in positions])])
     profile = config["profile"] if config["profile"] is not None else ProfileSampler()
-    X = render_patterns(np.concatenate(positions), np.concatenate(intensities), offsets,
-                        profile, grid=grid, wavelength=config["wavelength"],
-                        normalize="max", random_state=rng)
+    X = render_patterns(
+        np.concatenate(positions),
+        np.concatenate(intensities),
+        offsets,
+        profile,
+        grid=grid,
+        wavelength=config["wavelength"],
+        normalize="max",
+        random_state=rng,
+    )
     # Summing many windowed profiles can leave -1e-12 where a pattern is empty.
     np.maximum(X, 0, out=X)
     keep = X.max(axis=1) > 0
@@ -354,8 +387,8 @@ _REDRAWS = 5
 
 def _split(peaks):
     bounds = peaks.offsets
-    positions = [peaks.positions[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
-    intensities = [peaks.intensities[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
+    positions = [peaks.positions[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=False)]
+    intensities = [peaks.intensities[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=False)]
     return positions, intensities
 
 
@@ -373,5 +406,7 @@ def _reach(grid):
 
 def _random_directions(rng, n):
     # Low-index preferred directions, as plate- or needle-like habits produce.
-    choices = np.array([[0, 0, 1], [0, 1, 0], [1, 0, 0], [1, 1, 0], [1, 1, 1], [1, 0, 1]])
+    choices = np.array(
+        [[0, 0, 1], [0, 1, 0], [1, 0, 0], [1, 1, 0], [1, 1, 1], [1, 0, 1]]
+    )
     return choices[rng.integers(0, len(choices), n)]

@@ -6,10 +6,10 @@ from ._classification import (
     crystal_system_accuracy_score,
     crystal_system_proba,
     rejection_curve,
-    threshold_for_coverage,
     selective_accuracy_score,
     subgroup_distance_score,
     subgroup_distances,
+    threshold_for_coverage,
     top_n_accuracy_curve,
     top_n_accuracy_score,
 )

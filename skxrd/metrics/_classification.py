@@ -32,7 +32,9 @@ def _top_n_hits(y_true, y_score, n, labels):
     y_true = np.asarray(y_true)
     y_score = np.asarray(y_score, dtype=np.float64)
     if y_score.ndim != 2:
-        raise ValueError(f"y_score must be 2-D (n_samples, n_classes); got shape {y_score.shape}.")
+        raise ValueError(
+            f"y_score must be 2-D (n_samples, n_classes); got shape {y_score.shape}."
+        )
     if y_true.shape[0] != y_score.shape[0]:
         raise ValueError(
             f"y_true has {y_true.shape[0]} samples but y_score has {y_score.shape[0]}."
@@ -217,8 +219,11 @@ def subgroup_distance_score(y_true, y_pred, *, reject_label=REJECT_LABEL):
     """
     keep = _classified(y_pred, reject_label)
     if not keep.any():
-        warnings.warn("No sample was classified; the mean subgroup distance is "
-                      "undefined.", UndefinedMetricWarning, stacklevel=2)
+        warnings.warn(
+            "No sample was classified; the mean subgroup distance is undefined.",
+            UndefinedMetricWarning,
+            stacklevel=2,
+        )
         return float("nan")
     t = np.asarray(y_true)[keep]
     p = np.asarray(y_pred)[keep]
@@ -253,7 +258,9 @@ def coverage_score(y_true, y_pred, *, reject_label=REJECT_LABEL):
     0.5
     """
     if len(y_true) != len(y_pred):
-        raise ValueError(f"y_true has {len(y_true)} samples but y_pred has {len(y_pred)}.")
+        raise ValueError(
+            f"y_true has {len(y_true)} samples but y_pred has {len(y_pred)}."
+        )
     return float(_classified(y_pred, reject_label).mean())
 
 
@@ -287,11 +294,16 @@ def selective_accuracy_score(y_true, y_pred, *, reject_label=REJECT_LABEL):
     """
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
     if y_true.shape[0] != y_pred.shape[0]:
-        raise ValueError(f"y_true has {len(y_true)} samples but y_pred has {len(y_pred)}.")
+        raise ValueError(
+            f"y_true has {len(y_true)} samples but y_pred has {len(y_pred)}."
+        )
     keep = _classified(y_pred, reject_label)
     if not keep.any():
-        warnings.warn("No sample was classified; selective accuracy is taken as 0.",
-                      UndefinedMetricWarning, stacklevel=2)
+        warnings.warn(
+            "No sample was classified; selective accuracy is taken as 0.",
+            UndefinedMetricWarning,
+            stacklevel=2,
+        )
         return 0.0
     return float((y_true[keep] == y_pred[keep]).mean())
 
@@ -359,7 +371,9 @@ def crystal_system_proba(y_score, labels):
     y_score = np.asarray(y_score, dtype=np.float64)
     idx = crystal_system_index(labels)
     if idx.shape[0] != y_score.shape[1]:
-        raise ValueError(f"y_score has {y_score.shape[1]} columns but {idx.shape[0]} labels.")
+        raise ValueError(
+            f"y_score has {y_score.shape[1]} columns but {idx.shape[0]} labels."
+        )
     out = np.zeros((y_score.shape[0], len(CRYSTAL_SYSTEMS)))
     np.add.at(out.T, idx, y_score.T)
     return out
@@ -407,15 +421,21 @@ def rejection_curve(y_true, y_score, *, labels=None, thresholds=None):
     y_score = np.asarray(y_score, dtype=np.float64)
     labels = np.unique(y_true) if labels is None else np.asarray(labels)
     if labels.shape[0] != y_score.shape[1]:
-        raise ValueError(f"y_score has {y_score.shape[1]} columns but {labels.shape[0]} labels.")
-    thresholds = np.linspace(0, 1, 101) if thresholds is None else np.asarray(thresholds, float)
+        raise ValueError(
+            f"y_score has {y_score.shape[1]} columns but {labels.shape[0]} labels."
+        )
+    thresholds = (
+        np.linspace(0, 1, 101) if thresholds is None else np.asarray(thresholds, float)
+    )
     certainty = y_score.max(axis=1)
     correct = labels[y_score.argmax(axis=1)] == y_true
     kept = certainty[None, :] >= thresholds[:, None]
     coverage = kept.mean(axis=1)
     n_kept = kept.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        accuracy = np.where(n_kept > 0, (kept & correct[None, :]).sum(axis=1) / n_kept, np.nan)
+        accuracy = np.where(
+            n_kept > 0, (kept & correct[None, :]).sum(axis=1) / n_kept, np.nan
+        )
     return thresholds, accuracy, coverage
 
 

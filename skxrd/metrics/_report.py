@@ -59,14 +59,17 @@ def xrd_report(y_true, y_score, *, labels, reject_threshold=None):
         "n_samples": int(y_true.shape[0]),
         "space_group_accuracy": float((y_pred == y_true).mean()),
         "top_5_accuracy": top_n_accuracy_score(y_true, y_score, n=5, labels=labels),
-        "crystal_system_accuracy": float((systems == crystal_system_index(y_true)).mean()),
+        "crystal_system_accuracy": float(
+            (systems == crystal_system_index(y_true)).mean()
+        ),
         "mean_subgroup_distance": float(subgroup_distances(y_true, y_pred).mean()),
         "accuracy_at_50_coverage": float(acc_half[0]),
         "threshold_at_50_coverage": half,
     }
     if reject_threshold is not None:
-        _, acc, cov = rejection_curve(y_true, y_score, labels=labels,
-                                      thresholds=[reject_threshold])
+        _, acc, cov = rejection_curve(
+            y_true, y_score, labels=labels, thresholds=[reject_threshold]
+        )
         report["reject_threshold"] = float(reject_threshold)
         report["coverage_at_threshold"] = float(cov[0])
         report["accuracy_at_threshold"] = float(acc[0]) if cov[0] > 0 else 0.0

@@ -102,6 +102,7 @@ def top_n_scorer(n=5):
     >>> top_n_scorer(5)
     <skxrd scorer top_5_accuracy (predict_proba)>
     """
+
     def score(y_true, proba, estimator):
         return top_n_accuracy_score(y_true, proba, n=n, labels=estimator.classes_)
 
@@ -109,7 +110,9 @@ def top_n_scorer(n=5):
 
 
 def _subgroup(y_true, y_pred, estimator):
-    return subgroup_distance_score(y_true, y_pred, reject_label=_reject_label(estimator))
+    return subgroup_distance_score(
+        y_true, y_pred, reject_label=_reject_label(estimator)
+    )
 
 
 def _coverage(y_true, y_pred, estimator):
@@ -117,7 +120,9 @@ def _coverage(y_true, y_pred, estimator):
 
 
 def _selective(y_true, y_pred, estimator):
-    return selective_accuracy_score(y_true, y_pred, reject_label=_reject_label(estimator))
+    return selective_accuracy_score(
+        y_true, y_pred, reject_label=_reject_label(estimator)
+    )
 
 
 def _system_accuracy(y_true, proba, estimator):
@@ -190,5 +195,3 @@ def get_scorer(name):
     if name in _SCORERS:
         return _SCORERS[name]
     return _sklearn_get_scorer(name)
-
-

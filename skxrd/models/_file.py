@@ -57,16 +57,25 @@ def _from_json(value):
 
 
 def _network_entry(net, index):
-    params = {k: _to_json(v) for k, v in net.get_params(deep=False).items()
-              if k not in _TRAINING_ONLY}
-    weights = {f"m{index}_w{j}": np.asarray(w, dtype=np.float32)
-               for j, w in enumerate(net.model_.get_weights())}
-    return {"class": type(net).__name__, "params": params,
-            "n_weights": len(weights)}, weights
+    params = {
+        k: _to_json(v)
+        for k, v in net.get_params(deep=False).items()
+        if k not in _TRAINING_ONLY
+    }
+    weights = {
+        f"m{index}_w{j}": np.asarray(w, dtype=np.float32)
+        for j, w in enumerate(net.model_.get_weights())
+    }
+    return {
+        "class": type(net).__name__,
+        "params": params,
+        "n_weights": len(weights),
+    }, weights
 
 
-def save_model(model, path, *, two_theta=None, wavelength=DEFAULT_WAVELENGTH,
-               metadata=None):
+def save_model(
+    model, path, *, two_theta=None, wavelength=DEFAULT_WAVELENGTH, metadata=None
+):
     """Save a fitted skxrd network or ensemble as a safe model file.
 
     Parameters
@@ -117,13 +126,18 @@ def save_model(model, path, *, two_theta=None, wavelength=DEFAULT_WAVELENGTH,
     entries, weights = [], {}
     for index, net in enumerate(members):
         if type(net).__name__ not in _NETWORKS:
-            raise TypeError(f"save_model stores skxrd networks; member {index} is a "
-                            f"{type(net).__name__}")
+            raise TypeError(
+                f"save_model stores skxrd networks; member {index} is a "
+                f"{type(net).__name__}"
+            )
         entry, arrays = _network_entry(net, index)
         entries.append(entry)
         weights.update(arrays)
-    grid = (None if two_theta is None else
-            np.asarray(two_theta, dtype=float)[[0, -1]].tolist() + [len(two_theta)])
+    grid = (
+        None
+        if two_theta is None
+        else np.asarray(two_theta, dtype=float)[[0, -1]].tolist() + [len(two_theta)]
+    )
     description = {
         "format": FILE_FORMAT,
         "skxrd_version": __version__,
@@ -131,9 +145,13 @@ def save_model(model, path, *, two_theta=None, wavelength=DEFAULT_WAVELENGTH,
         "classes": _to_json(np.asarray(model.classes_)),
         "n_features_in": int(model.n_features_in_),
         "members": entries,
-        "grid": {"first": grid[0], "last": grid[1], "n_points": grid[2]} if grid else
-        {"first": TWO_THETA_MIN, "last": TWO_THETA_MAX - TWO_THETA_STEP,
-         "n_points": int(model.n_features_in_)},
+        "grid": {"first": grid[0], "last": grid[1], "n_points": grid[2]}
+        if grid
+        else {
+            "first": TWO_THETA_MIN,
+            "last": TWO_THETA_MAX - TWO_THETA_STEP,
+            "n_points": int(model.n_features_in_),
+        },
         "wavelength": float(wavelength),
         "metadata": metadata or {},
     }
@@ -158,7 +176,9 @@ def _read(path):
     try:
         with zipfile.ZipFile(path) as archive:
             description = json.loads(archive.read("model.json"))
-            weights = np.load(io.BytesIO(archive.read("weights.npz")), allow_pickle=False)
+            weights = np.load(
+                io.BytesIO(archive.read("weights.npz")), allow_pickle=False
+            )
             weights = {k: weights[k] for k in weights.files}
     except (zipfile.BadZipFile, KeyError, json.JSONDecodeError, ValueError) as exc:
         raise ValueError(f"{path} is not an skxrd model file ({exc})") from None
@@ -177,7 +197,9 @@ def _rebuild_network(entry, index, weights, n_features, classes):
     net = cls(**params)
     net.n_features_in_ = n_features
     net._start(np.zeros((1, n_features), dtype=np.float32), classes)
-    net.model_.set_weights([weights[f"m{index}_w{j}"] for j in range(entry["n_weights"])])
+    net.model_.set_weights(
+        [weights[f"m{index}_w{j}"] for j in range(entry["n_weights"])]
+    )
     return net
 
 
@@ -210,8 +232,10 @@ def load_model(path):
     description, weights = _read(path)
     classes = np.asarray(_from_json(description["classes"]))
     n_features = int(description["n_features_in"])
-    members = [_rebuild_network(e, i, weights, n_features, classes)
-               for i, e in enumerate(description["members"])]
+    members = [
+        _rebuild_network(e, i, weights, n_features, classes)
+        for i, e in enumerate(description["members"])
+    ]
     if description["kind"] == "network":
         model = members[0]
     else:
@@ -219,13 +243,16 @@ def load_model(path):
 
         spec = description["ensemble"]
         model = XRDEnsembleClassifier(
-            members[0], n_estimators=spec["n_estimators"], classes=classes,
+            members[0],
+            n_estimators=spec["n_estimators"],
+            classes=classes,
             reject_threshold=spec["reject_threshold"],
             reject_label=_from_json(spec["reject_label"]),
         )
         model.n_features_in_ = n_features
         model.classes_ = classes
         model.estimators_ = members
-    model.skxrd_metadata_ = {k: description[k] for k in
-                             ("skxrd_version", "grid", "wavelength", "metadata")}
+    model.skxrd_metadata_ = {
+        k: description[k] for k in ("skxrd_version", "grid", "wavelength", "metadata")
+    }
     return model

@@ -38,8 +38,10 @@ def load_pretrained(name="space-group"):
     load_model : Load a model file of your own.
     """
     if name not in PRETRAINED_MODELS:
-        raise ValueError(f"unknown pretrained model {name!r}; choose from "
-                         f"{sorted(PRETRAINED_MODELS)}")
+        raise ValueError(
+            f"unknown pretrained model {name!r}; choose from "
+            f"{sorted(PRETRAINED_MODELS)}"
+        )
     file = resources.files("skxrd.models").joinpath(f"data/{name}.skxrd")
     if not file.is_file():
         raise ValueError(

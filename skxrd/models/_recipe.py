@@ -34,17 +34,25 @@ def pretrained_recipe(*, random_state=0, n_jobs=1):
     from ..neural_network import XRDCNNClassifier
 
     source = SyntheticPatternSource(
-        class_prior="prior", batch_size=512,
+        class_prior="prior",
+        batch_size=512,
         augmenter=XRDAugmenter(counts=(1e2, 1e4), background_amplitude=0.15),
-        n_jobs=n_jobs, random_state=random_state,
+        n_jobs=n_jobs,
+        random_state=random_state,
     )
     member = XRDCNNClassifier(
-        filters=(32, 32, 64), kernel_sizes=(50, 25, 12), strides=(5, 5, 2),
-        conv_dropout=0.1, hidden_layer_sizes=(512, 256), dropout=0.3,
-        loss="alternating", batch_size=128,
+        filters=(32, 32, 64),
+        kernel_sizes=(50, 25, 12),
+        strides=(5, 5, 2),
+        conv_dropout=0.1,
+        hidden_layer_sizes=(512, 256),
+        dropout=0.3,
+        loss="alternating",
+        batch_size=128,
     )
-    model = XRDEnsembleClassifier(member, n_estimators=3, classes=np.arange(1, 231),
-                                  random_state=random_state)
+    model = XRDEnsembleClassifier(
+        member, n_estimators=3, classes=np.arange(1, 231), random_state=random_state
+    )
     return source, model
 
 
@@ -72,7 +80,9 @@ def train_from_stream(model, source, *, minutes, validation_data, every=20):
     start = time.perf_counter()
     seen = 0
     for k, (X, y) in enumerate(source.batches()):
-        fit_params = {"validation_data": validation_data} if (k + 1) % every == 0 else {}
+        fit_params = (
+            {"validation_data": validation_data} if (k + 1) % every == 0 else {}
+        )
         model.partial_fit(X, y, classes=source.classes, **fit_params)
         seen += len(y)
         if (k + 1) % every == 0:

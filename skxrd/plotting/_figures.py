@@ -33,8 +33,9 @@ def _axes(ax, figsize=(6.4, 4.0)):
     return ax
 
 
-def plot_pattern_prediction(two_theta, intensity, proba, classes, *, n=5, title=None,
-                            ax=None):
+def plot_pattern_prediction(
+    two_theta, intensity, proba, classes, *, n=5, title=None, ax=None
+):
     """Plot a pattern with its n most probable space groups.
 
     Parameters
@@ -73,11 +74,22 @@ def plot_pattern_prediction(two_theta, intensity, proba, classes, *, n=5, title=
     ax.plot(two_theta, intensity, lw=0.7, color="k")
     ax.set_xlabel("2θ (°)")
     ax.set_ylabel("intensity")
-    lines = [f"{int(classes[i]):>3d} {space_group_symbol(int(classes[i])):<10s} "
-             f"{proba[i]:6.1%}" for i in order]
-    ax.text(0.98, 0.95, "top-{}\n".format(len(order)) + "\n".join(lines),
-            transform=ax.transAxes, ha="right", va="top", family="monospace",
-            fontsize=8, bbox={"facecolor": "white", "alpha": 0.85, "lw": 0.5})
+    lines = [
+        f"{int(classes[i]):>3d} {space_group_symbol(int(classes[i])):<10s} "
+        f"{proba[i]:6.1%}"
+        for i in order
+    ]
+    ax.text(
+        0.98,
+        0.95,
+        f"top-{len(order)}\n" + "\n".join(lines),
+        transform=ax.transAxes,
+        ha="right",
+        va="top",
+        family="monospace",
+        fontsize=8,
+        bbox={"facecolor": "white", "alpha": 0.85, "lw": 0.5},
+    )
     if title:
         ax.set_title(title)
     return ax
@@ -112,8 +124,12 @@ def plot_subgroup_distance_histogram(datasets, *, ax=None):
         keep = y_pred != -1
         d = subgroup_distances(y_true[keep], y_pred[keep])
         frac = np.bincount(d, minlength=7)[:7] / max(d.size, 1)
-        ax.bar(bins[:7] + k * width - 0.4 + width / 2, frac, width=width,
-               label=f"{name} (mean {d.mean():.2f})" if d.size else name)
+        ax.bar(
+            bins[:7] + k * width - 0.4 + width / 2,
+            frac,
+            width=width,
+            label=f"{name} (mean {d.mean():.2f})" if d.size else name,
+        )
     ax.set_xticks(range(7))
     ax.set_xlabel("distance in the maximal-subgroup graph")
     ax.set_ylabel("fraction of patterns")
@@ -189,8 +205,12 @@ def plot_certainty_histograms(y_true, y_score, classes, *, bins=20, ax=None):
     certainty = y_score.max(axis=1)
     correct = classes[y_score.argmax(axis=1)] == np.asarray(y_true)
     edges = np.linspace(0, 1, bins + 1)
-    ax.hist(certainty[correct], bins=edges, alpha=0.6, label=f"correct ({correct.sum()})")
-    ax.hist(certainty[~correct], bins=edges, alpha=0.6, label=f"wrong ({(~correct).sum()})")
+    ax.hist(
+        certainty[correct], bins=edges, alpha=0.6, label=f"correct ({correct.sum()})"
+    )
+    ax.hist(
+        certainty[~correct], bins=edges, alpha=0.6, label=f"wrong ({(~correct).sum()})"
+    )
     ax.set_xlabel("certainty (highest probability)")
     ax.set_ylabel("patterns")
     ax.legend()
@@ -228,11 +248,17 @@ def plot_rejection_curve(y_true, y_score, classes, *, ax=None):
     ax.plot(t, acc, label="accuracy of the classified")
     ax.plot(t, 1 - cov, label="unclassified fraction")
     half = threshold_for_coverage(y_score, 0.5)
-    _, acc_half, cov_half = rejection_curve(y_true, y_score, labels=classes,
-                                            thresholds=[half])
+    _, acc_half, cov_half = rejection_curve(
+        y_true, y_score, labels=classes, thresholds=[half]
+    )
     ax.axvline(half, color="grey", ls="--", lw=0.8)
-    ax.plot([half], acc_half, "o", color="k",
-            label=f"50% coverage: threshold {half:.2f}, accuracy {acc_half[0]:.0%}")
+    ax.plot(
+        [half],
+        acc_half,
+        "o",
+        color="k",
+        label=f"50% coverage: threshold {half:.2f}, accuracy {acc_half[0]:.0%}",
+    )
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1.02)
     ax.set_xlabel("certainty threshold")
@@ -275,7 +301,9 @@ def plot_space_group_accuracy(y_true, y_pred, *, min_count=1, ax=None):
     from matplotlib.patches import Patch
 
     ax.bar(groups, acc, width=1.6, color=colours)
-    handles = [Patch(color=f"C{s}", label=name) for s, name in enumerate(CRYSTAL_SYSTEMS)]
+    handles = [
+        Patch(color=f"C{s}", label=name) for s, name in enumerate(CRYSTAL_SYSTEMS)
+    ]
     ax.set_xlim(0, 231)
     ax.set_ylim(0, 1)
     ax.set_xlabel("space group")
@@ -332,11 +360,19 @@ def save_evaluation_figures(directory, datasets, *, dpi=120):
     predictions = {}
     for name, (y_true, y_score, classes) in datasets.items():
         classes = np.asarray(classes)
-        predictions[name] = (np.asarray(y_true), classes[np.asarray(y_score).argmax(axis=1)])
+        predictions[name] = (
+            np.asarray(y_true),
+            classes[np.asarray(y_score).argmax(axis=1)],
+        )
     save(plot_subgroup_distance_histogram(predictions), "subgroup_distances.png")
     for name, (y_true, y_score, classes) in datasets.items():
         slug = "".join(c if c.isalnum() else "_" for c in name)
-        save(plot_certainty_histograms(y_true, y_score, classes), f"certainty_{slug}.png")
+        save(
+            plot_certainty_histograms(y_true, y_score, classes), f"certainty_{slug}.png"
+        )
         save(plot_rejection_curve(y_true, y_score, classes), f"rejection_{slug}.png")
-        save(plot_space_group_accuracy(*predictions[name]), f"space_group_accuracy_{slug}.png")
+        save(
+            plot_space_group_accuracy(*predictions[name]),
+            f"space_group_accuracy_{slug}.png",
+        )
     return paths

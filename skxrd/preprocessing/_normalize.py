@@ -121,8 +121,13 @@ class PatternNormalizer(TransformerMixin, BaseEstimator):
         self : PatternNormalizer
             The fitted normalizer.
         """
-        X = validate_data(self, X, dtype=[np.float32, np.float64], ensure_min_features=2,
-                          ensure_all_finite=False)
+        X = validate_data(
+            self,
+            X,
+            dtype=[np.float32, np.float64],
+            ensure_min_features=2,
+            ensure_all_finite=False,
+        )
         check_patterns(X)
         return self
 
@@ -139,8 +144,13 @@ class PatternNormalizer(TransformerMixin, BaseEstimator):
         X_new : ndarray of shape (n_patterns, n_points), dtype float32
             Scaled patterns.
         """
-        X = validate_data(self, X, dtype=[np.float32, np.float64], reset=False,
-                          ensure_all_finite=False)
+        X = validate_data(
+            self,
+            X,
+            dtype=[np.float32, np.float64],
+            reset=False,
+            ensure_all_finite=False,
+        )
         check_patterns(X)
         return _normalize(X, self.method)
 

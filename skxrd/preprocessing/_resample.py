@@ -178,9 +178,17 @@ class XRDResampler(TransformerMixin, BaseEstimator):
         "min_coverage": [Interval(Real, 0, 1, closed="both")],
     }
 
-    def __init__(self, *, two_theta=None, wavelength="CuKa",
-                 target_wavelength="CuKa", start=TWO_THETA_MIN, stop=TWO_THETA_MAX,
-                 step=TWO_THETA_STEP, min_coverage=0.5):
+    def __init__(
+        self,
+        *,
+        two_theta=None,
+        wavelength="CuKa",
+        target_wavelength="CuKa",
+        start=TWO_THETA_MIN,
+        stop=TWO_THETA_MAX,
+        step=TWO_THETA_STEP,
+        min_coverage=0.5,
+    ):
         self.two_theta = two_theta
         self.wavelength = wavelength
         self.target_wavelength = target_wavelength
@@ -211,15 +219,22 @@ class XRDResampler(TransformerMixin, BaseEstimator):
         if _is_ragged(X):
             self._check_ragged(X)
             return self
-        X = validate_data(self, X, dtype=[np.float32, np.float64],
-                          ensure_min_features=2, ensure_all_finite=False)
+        X = validate_data(
+            self,
+            X,
+            dtype=[np.float32, np.float64],
+            ensure_min_features=2,
+            ensure_all_finite=False,
+        )
         check_patterns(X)
         self._operator = self._shared_operator(X.shape[1])
         return self
 
     def _input_axis(self, n_features):
         if self.two_theta is None:
-            return self.start + (self.stop - self.start) / n_features * np.arange(n_features)
+            return self.start + (self.stop - self.start) / n_features * np.arange(
+                n_features
+            )
         return _check_axis(self.two_theta, n_features, None)
 
     def _shared_operator(self, n_features):
@@ -236,12 +251,18 @@ class XRDResampler(TransformerMixin, BaseEstimator):
         if reach.sum() < 2:
             W = sparse.csr_matrix((x.size, self.grid_.size))
         else:
-            W = sparse.vstack([
-                sparse.csr_matrix((int(np.argmax(reach)), self.grid_.size)),
-                resampling_matrix(x[reach], self.grid_),
-                sparse.csr_matrix((x.size - int(np.argmax(reach)) - int(reach.sum()),
-                                   self.grid_.size)),
-            ]).tocsr()
+            W = sparse.vstack(
+                [
+                    sparse.csr_matrix((int(np.argmax(reach)), self.grid_.size)),
+                    resampling_matrix(x[reach], self.grid_),
+                    sparse.csr_matrix(
+                        (
+                            x.size - int(np.argmax(reach)) - int(reach.sum()),
+                            self.grid_.size,
+                        )
+                    ),
+                ]
+            ).tocsr()
         self._warn_coverage(x[reach], index)
         return W
 
@@ -300,8 +321,13 @@ class XRDResampler(TransformerMixin, BaseEstimator):
             for index, (x, y, wl) in enumerate(items):
                 out[index] = self._operator_for(x, wl, index).T @ y
             return out
-        X = validate_data(self, X, dtype=[np.float32, np.float64], reset=False,
-                          ensure_all_finite=False)
+        X = validate_data(
+            self,
+            X,
+            dtype=[np.float32, np.float64],
+            reset=False,
+            ensure_all_finite=False,
+        )
         check_patterns(X)
         return np.asarray(X @ self._operator, dtype=np.float32)
 
@@ -320,7 +346,9 @@ class XRDResampler(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self, "grid_")
         decimals = max(0, int(np.ceil(-np.log10(self.step) - 1e-9)))
-        return np.asarray([f"two_theta_{v:.{decimals}f}" for v in self.grid_], dtype=object)
+        return np.asarray(
+            [f"two_theta_{v:.{decimals}f}" for v in self.grid_], dtype=object
+        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -15,6 +15,7 @@ from .._grid import DEFAULT_WAVELENGTH, resolve_wavelength
 
 __all__ = ["structure_peaks", "space_group_label"]
 
+
 def structure_peaks(
     structure,
     *,
@@ -94,11 +95,10 @@ def structure_peaks(
     # skxrd.diffraction, here for a single structure.
     from ..diffraction import powder_peaks
 
-    peaks = powder_peaks([structure], wavelength=lam,
-                         two_theta_range=tuple(two_theta_range))
+    peaks = powder_peaks(
+        [structure], wavelength=lam, two_theta_range=tuple(two_theta_range)
+    )
     return peaks.positions.copy(), peaks.intensities.copy()
-
-
 
 
 def space_group_label(structure, *, symprec=0.01):

@@ -14,7 +14,9 @@ __all__ = ["subgroup_graph", "subgroup_distance", "subgroup_distance_matrix"]
 @lru_cache(maxsize=1)
 def _edges():
     text = resources.files("skxrd.spacegroups").joinpath("data/maximal_subgroups.json")
-    return tuple(tuple(e) for e in json.loads(text.read_text(encoding="utf-8"))["edges"])
+    return tuple(
+        tuple(e) for e in json.loads(text.read_text(encoding="utf-8"))["edges"]
+    )
 
 
 def subgroup_graph():

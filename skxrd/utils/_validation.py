@@ -52,7 +52,9 @@ def check_patterns(X, *, allow_negative=False, allow_all_zero=False, name="X"):
     """
     X = np.asarray(X)
     if X.ndim != 2:
-        raise ValueError(f"{name} must be 2-D (n_patterns, n_points); got shape {X.shape}.")
+        raise ValueError(
+            f"{name} must be 2-D (n_patterns, n_points); got shape {X.shape}."
+        )
     finite = np.isfinite(X)
     i = first_bad_row(~finite)
     if i is not None:
