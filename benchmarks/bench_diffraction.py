@@ -8,9 +8,16 @@ lists are broadened with a full Gaussian sum (σ = 0.05°) on the standard
 milliseconds per crystal over repeated single-crystal calls for both, and
 batched throughput of skxrd (crystals per second on one core).
 
+Generator mix: a batch of `skxrd.synthetic` crystals with space groups drawn
+uniformly from 1..230, diffracted as the training engine does (2θ 4-91°,
+March–Dollase texture on 30 %), with the Laue-symmetry shortcut and without
+it (``space_groups=None``): median CPU milliseconds per crystal of each and
+their agreement.
+
 Run::
 
     python benchmarks/bench_diffraction.py --n-random 120 --n-real 90 --json out.json
+    python benchmarks/bench_diffraction.py --generator-only --n-generator 256
 """
 
 import os
@@ -177,6 +184,63 @@ def throughput(named, repeats, batch_size):
     return len(crystals) / seconds
 
 
+def generator_mix(n, seed):
+    """Engine-like batch: uniform space groups, texture on 30 % of crystals."""
+    from skxrd.synthetic import CrystalGenerator
+
+    rng = np.random.default_rng(seed)
+    crystals = CrystalGenerator(random_state=seed).generate_batch(
+        rng.integers(1, 231, n)
+    )
+    ratio = np.where(rng.random(n) < 0.3, rng.uniform(0.7, 1.0, n), 1.0)
+    choices = np.array([[0, 0, 1], [0, 1, 0], [1, 0, 0], [1, 1, 0], [1, 1, 1]])
+    options = {
+        "two_theta_range": (4.0, 91.0),
+        "march_dollase_ratio": ratio,
+        "preferred_direction": choices[rng.integers(0, len(choices), n)],
+    }
+    return crystals, options
+
+
+def cpu_ms_per_crystal(crystals, options, repeats):
+    """Median CPU time (all threads) per crystal of one batched call."""
+    times = []
+    for _ in range(repeats):
+        start = time.process_time()
+        powder_peaks(crystals, **options)
+        times.append(time.process_time() - start)
+    return 1e3 * float(np.median(times)) / len(crystals)
+
+
+def generator_speed(n, seed, repeats):
+    """Symmetry shortcut against the full sum on the generator mix."""
+    crystals, options = generator_mix(n, seed)
+    # Alternate the two so that both see the same machine load.
+    times = {"symmetry": [], "full sum": []}
+    for _ in range(repeats):
+        times["symmetry"].append(cpu_ms_per_crystal(crystals, options, 1))
+        times["full sum"].append(
+            cpu_ms_per_crystal(crystals, {**options, "space_groups": None}, 1)
+        )
+    fast = powder_peaks(crystals, scaled=False, **options)
+    slow = powder_peaks(crystals, scaled=False, space_groups=None, **options)
+    strongest = [
+        abs(fast[i].intensities.max() / slow[i].intensities.max() - 1)
+        for i in range(n)
+        if len(slow[i].intensities)
+    ]
+    ms = {key: float(np.median(value)) for key, value in times.items()}
+    return {
+        "n": n,
+        "median_atoms": float(np.median([c.n_atoms for c in crystals])),
+        "ms_per_crystal_symmetry": ms["symmetry"],
+        "ms_per_crystal_full_sum": ms["full sum"],
+        "speedup": ms["full sum"] / ms["symmetry"],
+        "same_peak_count": bool(np.array_equal(fast.offsets, slow.offsets)),
+        "worst_strongest_peak_rel_diff": float(max(strongest)),
+    }
+
+
 def summarize(rows, label):
     diffs = np.array([r["max_abs_diff"] for r in rows])
     corr = np.array([r["correlation"] for r in rows])
@@ -233,14 +297,44 @@ def main(argv=None):
         help="2θ range of the pymatgen reference (skxrd always uses 5-90); "
         "0 90 shows the effect of peaks just below 5° on the grid",
     )
+    parser.add_argument("--n-generator", type=int, default=256)
+    parser.add_argument(
+        "--generator-only",
+        action="store_true",
+        help="only the symmetry speed comparison on the generator mix",
+    )
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
+
+    speed = generator_speed(args.n_generator, args.seed, max(args.repeats, 3))
+    print(
+        f"generator mix, n={speed['n']} (median {speed['median_atoms']:.0f} atoms), "
+        "CPU ms per crystal:"
+    )
+    print(
+        f"  symmetry {speed['ms_per_crystal_symmetry']:.3f}  full sum "
+        f"{speed['ms_per_crystal_full_sum']:.3f}  speedup {speed['speedup']:.1f}x"
+    )
+    print(
+        f"  same peaks: {speed['same_peak_count']}, worst strongest-peak relative "
+        f"difference {speed['worst_strongest_peak_rel_diff']:.1e}\n"
+    )
+    if args.generator_only:
+        if args.json:
+            args.json.write_text(json.dumps({"generator_speed": speed}, indent=2))
+        return
 
     sets = {
         "random (pyxtal)": random_structures(args.n_random, args.seed),
         "real (shipped)": real_structures(args.n_real, args.seed),
     }
-    results = {"summary": [], "worst": [], "throughput": {}, "by_size": []}
+    results = {
+        "summary": [],
+        "worst": [],
+        "throughput": {},
+        "by_size": [],
+        "generator_speed": speed,
+    }
     all_rows = []
     for label, named in sets.items():
         rows = compare(named, args.repeats, tuple(args.pymatgen_range))

@@ -15,6 +15,12 @@ from skxrd.diffraction import (
     scattering_table,
 )
 from skxrd.diffraction._reflections import enumerate_reflections, reciprocal_metrics
+from skxrd.diffraction._symmetry import (
+    laue_class_index,
+    laue_rotations,
+    orbit_representatives,
+    representative_constraints,
+)
 
 pymatgen_core = pytest.importorskip("pymatgen.core")
 xrd = pytest.importorskip("pymatgen.analysis.diffraction.xrd")
@@ -134,9 +140,9 @@ def test_raw_intensities_match_pymatgen_unscaled():
     )
     ours = powder_peaks(structure, scaled=False)
     assert_allclose(ours.positions, reference.x, atol=1e-9)
-    # float32 structure factors: errors are ~1e-7 of the strongest peak.
+    # float64 throughout: agreement to rounding.
     assert_allclose(
-        ours.intensities, reference.y, rtol=1e-6, atol=1e-6 * max(reference.y)
+        ours.intensities, reference.y, rtol=1e-9, atol=1e-12 * max(reference.y)
     )
 
 
@@ -367,12 +373,248 @@ def test_empty_batch():
     assert len(peaks) == 0 and peaks.offsets.tolist() == [0]
 
 
-def test_chunked_structure_factors_agree(monkeypatch):
-    # Large cells are processed in row chunks to bound memory; same result.
+def test_chunked_computation_agrees(monkeypatch):
+    # Large cells and batches are processed in slices to bound memory.
+    from skxrd.diffraction import _powder, _structure_factors
+
+    crystals = [STRUCTURES["monoclinic"], STRUCTURES["Si"]]
+    options = {
+        "scaled": False,
+        "space_groups": [14, 227],
+        "march_dollase_ratio": 0.8,
+        "preferred_direction": [1, 1, 0],
+    }
+    whole = powder_peaks(crystals, **options)
+    monkeypatch.setattr(_structure_factors, "_TABLE_CHUNK_ENTRIES", 50)
+    monkeypatch.setattr(_powder, "_ORBIT_CHUNK_ENTRIES", 100)
+    chunked = powder_peaks(crystals, **options)
+    assert_array_equal(chunked.offsets, whole.offsets)
+    assert_allclose(chunked.intensities, whole.intensities, rtol=1e-12)
+
+
+# --- Laue symmetry shortcut ---------------------------------------------------
+
+SPACE_GROUPS = {"NaCl": 225, "Si": 227, "rutile": 136, "monoclinic": 14, "triclinic": 2}
+
+
+@pytest.fixture(scope="module")
+def generated_crystals():
+    """One random crystal of every space group from skxrd.synthetic."""
+    from skxrd.synthetic import CrystalGenerator
+
+    return CrystalGenerator(random_state=7).generate_batch(np.arange(1, 231))
+
+
+def _orientation(n, seed):
+    rng = np.random.default_rng(seed)
+    ratio = np.where(rng.random(n) < 0.7, rng.uniform(0.6, 1.4, n), 1.0)
+    choices = np.array([[0, 0, 1], [1, 0, 0], [1, 1, 0], [1, 1, 1], [1, 0, 2]])
+    return ratio, choices[rng.integers(0, len(choices), n)]
+
+
+def _assert_same_peaks(fast, slow, n_crystals):
+    assert_array_equal(fast.offsets, slow.offsets)
+    assert_allclose(fast.positions, slow.positions, rtol=0, atol=1e-9)
+    assert_array_equal(fast.hkl, slow.hkl)
+    assert_array_equal(fast.multiplicities, slow.multiplicities)
+    for index in range(n_crystals):
+        a, b = fast[index].intensities, slow[index].intensities
+        assert a.max() == pytest.approx(b.max(), rel=1e-6)
+        assert_allclose(a, b, rtol=0, atol=1e-9 * b.max())
+
+
+@pytest.mark.parametrize("textured", [False, True], ids=["random", "textured"])
+def test_symmetry_shortcut_equals_full_sum_for_all_230_groups(
+    generated_crystals, textured
+):
+    # Every crystal system, R groups on hexagonal axes, monoclinic unique
+    # axis b, both trigonal Laue classes -3m1 and -31m.
+    options = {"scaled": False, "return_hkl": True, "two_theta_range": (4, 91)}
+    if textured:
+        ratio, direction = _orientation(len(generated_crystals), 0)
+        options.update(march_dollase_ratio=ratio, preferred_direction=direction)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fast = powder_peaks(generated_crystals, **options)
+    slow = powder_peaks(generated_crystals, space_groups=None, **options)
+    _assert_same_peaks(fast, slow, len(generated_crystals))
+
+
+def test_symmetry_shortcut_is_used_for_generated_crystals(generated_crystals):
+    # The multiplicity of a single reflection is at most 2 without symmetry.
+    cubic = [c for c in generated_crystals if c.space_group == 221]
+    fast = powder_peaks(cubic, return_hkl=True)
+    slow = powder_peaks(cubic, return_hkl=True, space_groups=None)
+    assert_array_equal(fast.multiplicities, slow.multiplicities)
     from skxrd.diffraction import _powder
 
-    structure = STRUCTURES["monoclinic"]
-    whole = powder_peaks(structure, scaled=False)
-    monkeypatch.setattr(_powder, "_PHASE_CHUNK_ENTRIES", 50)
-    chunked = powder_peaks(structure, scaled=False)
-    assert_allclose(chunked.intensities, whole.intensities, rtol=1e-6)
+    crystal_rows = []
+    original = _powder._orbits
+
+    def spy(crystal, hkl, laue):
+        crystal_rows.append(len(hkl))
+        return original(crystal, hkl, laue)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_powder, "_orbits", spy)
+        powder_peaks(cubic)
+        powder_peaks(cubic, space_groups=None)
+    # m-3m: the cone h >= k >= l >= 0 holds about 1/24 of the half-space.
+    assert crystal_rows[0] * 10 < crystal_rows[1]
+
+
+@pytest.mark.parametrize("name", list(STRUCTURES))
+def test_symmetry_of_pymatgen_structures_given_groups(name):
+    structure = STRUCTURES[name]
+    ratio, direction = 0.8, [1, 1, 0]
+    options = {"scaled": False, "return_hkl": True}
+    for extra in ({}, {"march_dollase_ratio": ratio, "preferred_direction": direction}):
+        fast = powder_peaks(
+            structure, space_groups=[SPACE_GROUPS[name]], **options, **extra
+        )
+        slow = powder_peaks(structure, **options, **extra)
+        _assert_same_peaks(fast, slow, 1)
+
+
+def test_nacl_multiplicities_with_symmetry():
+    peaks = powder_peaks(STRUCTURES["NaCl"], return_hkl=True, space_groups=[225])
+    assert peaks.hkl[:3].tolist() == [[1, 1, 1], [2, 0, 0], [2, 2, 0]]
+    assert peaks.multiplicities[:3].tolist() == [8, 6, 12]
+
+
+def test_hexagonal_and_rhombohedral_structures_with_symmetry():
+    # Wurtzite-like P6_3mc (186, 6/mmm) and corundum-like R-3c (167,
+    # hexagonal axes, -3m1) built by pymatgen, against the full sum and
+    # against pymatgen itself.
+    from_sg = Structure.from_spacegroup
+    structures = {
+        186: from_sg(
+            186,
+            Lattice.hexagonal(3.25, 5.21),
+            ["Zn", "O"],
+            [[1 / 3, 2 / 3, 0.0], [1 / 3, 2 / 3, 0.382]],
+        ),
+        167: from_sg(
+            167,
+            Lattice.hexagonal(4.76, 12.99),
+            ["Al", "O"],
+            [[0, 0, 0.352], [0.306, 0, 0.25]],
+        ),
+        162: from_sg(
+            162,
+            Lattice.hexagonal(5.1, 4.7),
+            ["Mg", "O"],
+            [[1 / 3, 2 / 3, 0.5], [0.37, 0, 0.21]],
+        ),
+    }
+    for number, structure in structures.items():
+        fast = powder_peaks(structure, return_hkl=True, space_groups=[number])
+        slow = powder_peaks(structure, return_hkl=True, space_groups=None)
+        _assert_same_peaks(fast, slow, 1)
+        reference = _pymatgen(structure)
+        assert_allclose(fast.positions, reference.x, atol=1e-9)
+        assert_allclose(fast.intensities, reference.y, atol=1e-3)
+
+
+def test_space_group_from_mapping_key_and_attribute():
+    arrays = _arrays(STRUCTURES["rutile"])
+    record = collections.namedtuple(
+        "Crystal", "lattice frac_coords numbers space_group"
+    )
+    keyed = dict(arrays, space_group=136)
+    plain = powder_peaks(arrays, return_hkl=True)
+    for crystal in (keyed, record(**keyed)):
+        fast = powder_peaks(crystal, return_hkl=True)
+        _assert_same_peaks(fast, plain, 1)
+    with pytest.raises(ValueError, match="crystal 1: .*space_group"):
+        powder_peaks([arrays, dict(arrays, space_group="P4_2/mnm")])
+
+
+def test_wrong_setting_is_detected_and_computed_without_symmetry():
+    # A monoclinic cell with its unique axis along c, declared P2_1/c in the
+    # standard unique-axis-b setting: the lattice lacks the 2-fold along b.
+    crystal = _arrays(STRUCTURES["triclinic"])
+    crystal["lattice"] = Lattice.monoclinic(5.1, 6.2, 7.3, 101).matrix
+    crystal["lattice"] = crystal["lattice"][[1, 2, 0]][:, [1, 2, 0]]
+    with pytest.warns(RuntimeWarning, match="crystal 1 .space group 14.*lacks"):
+        peaks = powder_peaks([crystal, crystal], space_groups=[None, 14])
+    assert_allclose(peaks[1].intensities, peaks[0].intensities, rtol=1e-12)
+
+
+def test_bad_space_groups_argument():
+    crystal = _arrays(STRUCTURES["NaCl"])
+    with pytest.raises(ValueError, match="2 entries for 1 crystals"):
+        powder_peaks([crystal], space_groups=[225, 225])
+    with pytest.raises(ValueError, match=r"space_groups\[0\] must be in 1..230"):
+        powder_peaks([crystal], space_groups=[231])
+    with pytest.raises(ValueError, match="space_groups must be 'auto'"):
+        powder_peaks([crystal], space_groups="yes")
+
+
+def test_laue_classes_match_the_wyckoff_tables():
+    # Rotation parts of the general position, plus inversion, in the
+    # standard settings the generator uses (unique axis b, hexagonal axes).
+    from skxrd.synthetic import wyckoff_positions
+
+    orders = {}
+    for number in range(1, 231):
+        rotations = np.rint(wyckoff_positions(number).rotations[0]).astype(int)
+        expected = np.unique(np.concatenate([rotations, -rotations]), axis=0)
+        ours = laue_rotations()[laue_class_index(number)]
+        assert_array_equal(np.unique(ours, axis=0), expected, err_msg=str(number))
+        orders[number] = len(ours)
+    assert [orders[n] for n in (1, 14, 62, 88, 139, 148, 162, 166, 176, 194)] == [
+        2,
+        4,
+        8,
+        8,
+        16,
+        6,
+        12,
+        12,
+        12,
+        24,
+    ]
+    assert orders[206] == 24 and orders[225] == 48
+
+
+def _box(n):
+    axis = np.arange(-n, n + 1)
+    box = np.stack(np.meshgrid(axis, axis, axis, indexing="ij"), -1).reshape(-1, 3)
+    return box[np.abs(box).sum(axis=1) > 0]
+
+
+@pytest.mark.parametrize("laue_index", range(12))
+def test_orbit_representatives_and_sizes(laue_index):
+    rotations = laue_rotations()[laue_index]
+    box = _box(5)
+    is_rep, size = orbit_representatives(box, rotations)
+    images = np.einsum("ni,oij->noj", box, rotations)
+    distinct = [{tuple(v) for v in image} for image in images.tolist()]
+    assert_array_equal(size, [len(members) for members in distinct])
+    # The representative is the lexicographically largest member, and every
+    # orbit has exactly one.
+    largest = [max(members) for members in distinct]
+    expected = [tuple(h) == m for h, m in zip(box.tolist(), largest, strict=True)]
+    assert_array_equal(is_rep, expected)
+    # Orbits wholly inside the box: one representative each, sizes add up.
+    inside = np.array([max(map(abs, sum(m, ()))) <= 5 for m in distinct])
+    assert size[is_rep & inside].sum() == inside.sum()
+    # The enumeration's constraints keep every representative.
+    constraints = representative_constraints(laue_index)
+    assert np.all(box[is_rep] @ constraints.T >= 0)
+
+
+def test_enumeration_constraints_filter_exactly():
+    rng = np.random.default_rng(1)
+    lattices = rng.normal(size=(6, 3, 3)) * 3 + 7 * np.eye(3)
+    metrics = reciprocal_metrics(lattices)
+    constraints = np.array(
+        [[[0, 1, -1], [1, -1, 0], [0, 0, 0]], [[0, 0, 1], [2, 1, 0], [1, 0, -3]]]
+    )[np.arange(6) % 2]
+    crystal, hkl, g2 = enumerate_reflections(metrics, 0.05, 0.8)
+    keep = np.all(np.einsum("ni,nmi->nm", hkl, constraints[crystal]) >= 0, axis=1)
+    got = enumerate_reflections(metrics, 0.05, 0.8, constraints)
+    assert_array_equal(got[0], crystal[keep])
+    assert_array_equal(got[1], hkl[keep])
+    assert_allclose(got[2], g2[keep])

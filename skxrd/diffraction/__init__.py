@@ -2,7 +2,8 @@
 
 The physics of pymatgen's ``XRDCalculator`` (atomic scattering factors from
 its table, structure factors over all atoms of the cell, Lorentz–polarization,
-merging of reflections with equal 2θ), computed for many crystals at once and
+merging of reflections with equal 2θ), computed for many crystals at once —
+one reflection per Laue orbit for crystals of known space group — and
 returned as peak lists in CSR form (``positions``, ``intensities``,
 ``offsets``) for the profile renderer.
 """

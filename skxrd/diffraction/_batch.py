@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._scattering import ELEMENT_SYMBOLS, scattering_table
+from ._symmetry import space_group_number
 
 # A cell is degenerate when its volume is below this fraction of |a||b||c|
 # (the volume of a box with the same edges); 1e-6 is an angle of ~1e-4 degree.
@@ -36,6 +37,9 @@ class CrystalBatch:
         Isotropic Debye–Waller B factors in Å² (0 when not given).
     atom_offsets : ndarray of shape (n_crystals + 1,), dtype int64
         Atoms of crystal ``i`` are rows ``atom_offsets[i]:atom_offsets[i + 1]``.
+    space_groups : ndarray of shape (n_crystals,), dtype int64
+        Space-group number each crystal carries (``space_group`` attribute or
+        key), 0 where it has none.
     problems : dict of int to str
         Crystals that could not be read, with the reason.
     """
@@ -46,6 +50,7 @@ class CrystalBatch:
     occupancies: np.ndarray
     debye_waller: np.ndarray
     atom_offsets: np.ndarray
+    space_groups: np.ndarray
     problems: dict
 
     @functools.cached_property
@@ -64,6 +69,7 @@ class CrystalBatch:
             occupancies=self.occupancies[atom_mask],
             debye_waller=self.debye_waller[atom_mask],
             atom_offsets=np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
+            space_groups=self.space_groups[keep],
             problems={},
         )
 
@@ -83,6 +89,7 @@ def pack_crystals(crystals):
         ``frac_coords``, ``numbers`` and optionally ``occupancies`` and
         ``debye_waller``; an object with those attributes; or a sequence whose
         first three items are lattice, fractional coordinates and numbers.
+        Mappings and objects may also carry a ``space_group`` number.
 
     Returns
     -------
@@ -100,8 +107,8 @@ def pack_crystals(crystals):
         except (TypeError, IndexError, AttributeError) as exc:
             problems[index] = f"unreadable crystal ({type(exc).__name__}: {exc})"
             parts.append(_empty_crystal())
-    columns = [list(column) for column in zip(*parts, strict=True)] or [[]] * 5
-    lattices, frac, numbers, occupancies, debye_waller = columns
+    columns = [list(column) for column in zip(*parts, strict=True)] or [[]] * 6
+    lattices, frac, numbers, occupancies, debye_waller, groups = columns
     counts = [len(z) for z in numbers]
     return CrystalBatch(
         lattices=np.array(lattices, dtype=np.float64).reshape(-1, 3, 3),
@@ -110,6 +117,7 @@ def pack_crystals(crystals):
         occupancies=_concat(occupancies, (0,), np.float64),
         debye_waller=_concat(debye_waller, (0,), np.float64),
         atom_offsets=np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
+        space_groups=np.array(groups, dtype=np.int64),
         problems=problems,
     )
 
@@ -121,13 +129,20 @@ def _concat(arrays, empty_shape, dtype):
 
 
 def _empty_crystal():
-    return np.eye(3), np.zeros((0, 3)), np.zeros(0, np.int64), np.zeros(0), np.zeros(0)
+    return (
+        np.eye(3),
+        np.zeros((0, 3)),
+        np.zeros(0, np.int64),
+        np.zeros(0),
+        np.zeros(0),
+        0,
+    )
 
 
 def _crystal_arrays(item):
-    """Return lattice, frac_coords, numbers, occupancies, B factors of one crystal."""
+    """Return lattice, frac_coords, numbers, occupancies, B factors, group."""
     if hasattr(item, "sites") and hasattr(item, "lattice"):
-        return _structure_arrays(item)
+        return *_structure_arrays(item), 0
     if isinstance(item, Mapping):
         fields = item
     elif hasattr(item, "frac_coords"):
@@ -139,6 +154,7 @@ def _crystal_arrays(item):
                 "numbers",
                 "occupancies",
                 "debye_waller",
+                "space_group",
             )
             if hasattr(item, key)
         }
@@ -148,13 +164,14 @@ def _crystal_arrays(item):
     missing = {"lattice", "frac_coords", "numbers"} - set(fields)
     if missing:
         raise ValueError(f"missing {sorted(missing)}")
-    return _checked_arrays(
+    arrays = _checked_arrays(
         fields["lattice"],
         fields["frac_coords"],
         fields["numbers"],
         fields.get("occupancies"),
         fields.get("debye_waller"),
     )
+    return *arrays, space_group_number(fields.get("space_group"), "space_group")
 
 
 def _structure_arrays(structure):

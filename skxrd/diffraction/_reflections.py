@@ -6,6 +6,8 @@ other half adds the same intensity, which the caller counts twice.  The hkl
 ranges are exact, row by row: for each h the allowed k form an interval,
 for each (h, k) the allowed l form an interval, both solved from the
 quadratic form |g|^2 = hᵀ G* h <= r^2.  No bounding box is scanned.
+Optional linear constraints c · hkl >= 0 per crystal (the cone in which the
+Laue-orbit representatives lie) narrow those intervals further.
 """
 
 import numpy as np
@@ -45,7 +47,33 @@ def _interval(a, b, c):
     return lowest.astype(np.int64), (highest - lowest + 1).astype(np.int64)
 
 
-def enumerate_reflections(metrics, g_min, g_max):
+def _linear_bounds(constraints, level, fixed):
+    """Bounds on index ``level`` from ``c · hkl >= 0``, earlier indices fixed.
+
+    Only constraints whose last non-zero coefficient is at ``level`` apply:
+    ``c[level] x >= -c[:level] · fixed``.  Returns (lowest, highest) per row,
+    ±2^62 where no constraint applies.
+    """
+    coefficient = constraints[:, :, level]
+    applies = (coefficient != 0) & ~constraints[:, :, level + 1 :].any(axis=2)
+    rest = np.einsum("rmi,ri->rm", constraints[:, :, :level], fixed)
+    divisor = np.where(applies, np.abs(coefficient), 1)
+    unbounded = np.int64(1) << 62
+    # x >= ceil(-rest / c) for c > 0, x <= floor(rest / |c|) for c < 0.
+    lowest = np.where(applies & (coefficient > 0), -(rest // divisor), -unbounded)
+    highest = np.where(applies & (coefficient < 0), rest // divisor, unbounded)
+    return lowest.max(axis=1), highest.min(axis=1)
+
+
+def _clip_interval(start, count, bounds):
+    """Intersect [start, start + count) with the inclusive ``bounds``."""
+    lowest, highest = bounds
+    new_start = np.maximum(start, lowest)
+    stop = np.minimum(start + count - 1, highest)
+    return new_start, stop - new_start + 1
+
+
+def enumerate_reflections(metrics, g_min, g_max, constraints=None):
     """List the half-space hkl of every crystal with ``g_min <= |g| <= g_max``.
 
     Parameters
@@ -54,6 +82,9 @@ def enumerate_reflections(metrics, g_min, g_max):
         Reciprocal metric tensors from `reciprocal_metrics`.
     g_min, g_max : float
         Bounds on |g| = 1/d in 1/Å.
+    constraints : ndarray of shape (n_crystals, n_constraints, 3), default=None
+        Integer vectors c: only hkl with ``c · hkl >= 0`` for every c of
+        their crystal are listed (rows of zeros are no constraint).
 
     Returns
     -------
@@ -74,7 +105,11 @@ def enumerate_reflections(metrics, g_min, g_max):
     q22 = g[:, 1, 1] - g[:, 1, 2] ** 2 / g33
     # Eliminating k too leaves q11 - q12²/q22 = 1/|a|², so |h| <= g_max |a|.
     h_max = np.floor(g_max * np.sqrt(q22 / (q11 * q22 - q12**2)) + _BOUND_SLACK)
-    crystal, h = ragged_arange(np.zeros(len(g), np.int64), h_max.astype(np.int64) + 1)
+    h_count = h_max.astype(np.int64) + 1
+    if constraints is not None:
+        zeros = np.zeros((len(g), 0), np.int64)
+        h_count = _clip_interval(0, h_count, _linear_bounds(constraints, 0, zeros))[1]
+    crystal, h = ragged_arange(np.zeros(len(g), np.int64), h_count)
 
     k_low, k_count = _interval(
         q22[crystal], q12[crystal] * h, q11[crystal] * h * h - r2
@@ -82,6 +117,9 @@ def enumerate_reflections(metrics, g_min, g_max):
     # Half-space: h = 0 keeps k >= 0 only.
     k_start = np.where(h == 0, np.maximum(k_low, 0), k_low)
     k_count -= k_start - k_low
+    if constraints is not None:
+        bounds = _linear_bounds(constraints[crystal], 1, h[:, None])
+        k_start, k_count = _clip_interval(k_start, k_count, bounds)
     row, k = ragged_arange(k_start, k_count)
     crystal, h = crystal[row], h[row]
 
@@ -92,6 +130,10 @@ def enumerate_reflections(metrics, g_min, g_max):
     # Half-space: h = k = 0 keeps l >= 1 only (this also drops g = 0).
     l_start = np.where((h == 0) & (k == 0), np.maximum(l_low, 1), l_low)
     l_count -= l_start - l_low
+    if constraints is not None:
+        fixed = np.stack([h, k], axis=1)
+        bounds = _linear_bounds(constraints[crystal], 2, fixed)
+        l_start, l_count = _clip_interval(l_start, l_count, bounds)
     row, ell = ragged_arange(l_start, l_count)
 
     g2 = gc[row, 2, 2] * ell * ell + 2 * linear[row] * ell + constant[row]

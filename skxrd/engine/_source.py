@@ -311,7 +311,15 @@ class SyntheticPatternSource(BaseEstimator):
 
 
 def _make_batch(task):
-    config, seed = task
+    from threadpoolctl import threadpool_limits
+
+    # Many small array operations: idle BLAS threads spinning between them
+    # cost more CPU than the work itself.
+    with threadpool_limits(1, user_api="blas"):
+        return _batch(*task)
+
+
+def _batch(config, seed):
     from ..diffraction import powder_peaks
     from ..simulation import ProfileSampler, render_patterns
     from ..synthetic import CrystalGenerator
