@@ -52,6 +52,9 @@ from pathlib import Path
 
 import numpy as np
 
+from skxrd.spacegroups import CRYSTAL_SYSTEMS
+from skxrd.spacegroups import crystal_system_index as _system_index
+
 AVOGADRO_DIR = Path("/usr/share/avogadro2/crystals")
 DEFAULT_OUTPUT = (
     Path(__file__).resolve().parents[1]
@@ -60,22 +63,13 @@ DEFAULT_OUTPUT = (
     / "data"
     / "crystal_prior.json"
 )
-SYSTEMS = (
-    "triclinic",
-    "monoclinic",
-    "orthorhombic",
-    "tetragonal",
-    "trigonal",
-    "hexagonal",
-    "cubic",
-)
-SYSTEM_FIRST_GROUP = (1, 3, 16, 75, 143, 168, 195)
+SYSTEMS = CRYSTAL_SYSTEMS
 PERCENTILES = [float(p) for p in np.arange(0, 101, 2.5)]
 
 
 def crystal_system_index(number):
     """Index into SYSTEMS of space group *number*."""
-    return int(np.searchsorted(SYSTEM_FIRST_GROUP, number, side="right") - 1)
+    return int(_system_index([number])[0])
 
 
 def _read_cif_folder(paths):

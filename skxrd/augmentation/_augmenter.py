@@ -3,7 +3,12 @@
 from numbers import Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.base import (
+    BaseEstimator,
+    OneToOneFeatureMixin,
+    TransformerMixin,
+    _fit_context,
+)
 from sklearn.utils import check_array
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -158,7 +163,7 @@ def augment_patterns(
     )
 
 
-class XRDAugmenter(TransformerMixin, BaseEstimator):
+class XRDAugmenter(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     """Augment patterns with noise and backgrounds while a pipeline is fitted.
 
     ``fit_transform`` returns augmented patterns; ``transform`` returns its
@@ -347,24 +352,6 @@ class XRDAugmenter(TransformerMixin, BaseEstimator):
             renormalize=self.renormalize,
             rng=_rng(random_state),
         )
-
-    def get_feature_names_out(self, input_features=None):
-        """Names of the output points: the input names, unchanged.
-
-        Parameters
-        ----------
-        input_features : array-like of str or None, default=None
-            Input names; defaults to ``feature_names_in_`` or ``x0, x1, ...``.
-
-        Returns
-        -------
-        feature_names_out : ndarray of str
-            The same names.
-        """
-        from sklearn.utils.validation import _check_feature_names_in
-
-        check_is_fitted(self, "n_features_in_")
-        return _check_feature_names_in(self, input_features)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

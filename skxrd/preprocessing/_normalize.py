@@ -1,7 +1,12 @@
 """Per-pattern intensity scaling."""
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.base import (
+    BaseEstimator,
+    OneToOneFeatureMixin,
+    TransformerMixin,
+    _fit_context,
+)
 from sklearn.utils._param_validation import StrOptions, validate_params
 from sklearn.utils.validation import validate_data
 
@@ -66,7 +71,7 @@ def normalize_patterns(X, *, method="max"):
     return _normalize(X, method)
 
 
-class PatternNormalizer(TransformerMixin, BaseEstimator):
+class PatternNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     """Scale each pattern on its own: maximum 1, unit area, or square root.
 
     Stateless, like scikit-learn's ``Normalizer``: `fit` only checks the
@@ -153,23 +158,6 @@ class PatternNormalizer(TransformerMixin, BaseEstimator):
         )
         check_patterns(X)
         return _normalize(X, self.method)
-
-    def get_feature_names_out(self, input_features=None):
-        """Names of the output points: the input names, unchanged.
-
-        Parameters
-        ----------
-        input_features : array-like of str or None, default=None
-            Input names; defaults to ``feature_names_in_`` or ``x0, x1, ...``.
-
-        Returns
-        -------
-        feature_names_out : ndarray of str
-            The same names.
-        """
-        from sklearn.utils.validation import _check_feature_names_in
-
-        return _check_feature_names_in(self, input_features)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
