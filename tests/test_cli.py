@@ -1,0 +1,189 @@
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from skxrd.cli import main
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory):
+    return tmp_path_factory.mktemp("cli")
+
+
+@pytest.fixture(scope="module")
+def dataset(workdir):
+    path = workdir / "ds.npz"
+    assert (
+        main(
+            [
+                "simulate",
+                "--synthetic",
+                "96",
+                "--space-groups",
+                "14,225",
+                "-o",
+                str(path),
+                "--no-progress",
+                "--augment",
+            ]
+        )
+        == 0
+    )
+    return path
+
+
+@pytest.fixture(scope="module")
+def model(workdir, dataset):
+    path = workdir / "model.skxrd"
+    assert (
+        main(
+            [
+                "train",
+                str(dataset),
+                "-o",
+                str(path),
+                "--epochs",
+                "2",
+                "--n-estimators",
+                "2",
+                "--reject-threshold",
+                "0.9",
+            ]
+        )
+        == 0
+    )
+    return path
+
+
+def test_python_dash_m_runs_the_command_line():
+    out = subprocess.run(
+        [sys.executable, "-m", "skxrd", "--help"], capture_output=True, text=True
+    )
+    assert out.returncode == 0 and "usage: skxrd" in out.stdout
+
+
+@pytest.mark.parametrize(
+    "command", ["demo", "simulate", "train", "evaluate", "predict"]
+)
+def test_help_works_for_every_command(command, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main([command, "--help"])
+    assert exit_info.value.code == 0
+    assert f"usage: skxrd {command}" in capsys.readouterr().out
+
+
+def test_simulate_writes_a_dataset(dataset):
+    with np.load(dataset) as data:
+        assert data["X"].shape == (96, 8500) and set(data["y"]) <= {14, 225}
+        assert data["two_theta"][0] == 5.0
+
+
+def test_simulate_structure_source(workdir, capsys):
+    path = workdir / "pmg.npz"
+    assert (
+        main(["simulate", "--source", "pymatgen", "-o", str(path), "--no-progress"])
+        == 0
+    )
+    assert "wrote 21 patterns" in capsys.readouterr().out
+
+
+def test_evaluate_prints_table_and_writes_json_and_figures(
+    workdir, model, dataset, capsys
+):
+    out_json = workdir / "metrics.json"
+    figures = workdir / "figures"
+    assert (
+        main(
+            [
+                "evaluate",
+                str(model),
+                str(dataset),
+                "--json",
+                str(out_json),
+                "--figures",
+                str(figures),
+            ]
+        )
+        == 0
+    )
+    text = capsys.readouterr().out
+    assert "space group, top-1" in text and "accuracy at 50% coverage" in text
+    report = json.loads(out_json.read_text())
+    assert report["n_samples"] == 96 and 0 <= report["space_group_accuracy"] <= 1
+    assert (figures / "top_n_accuracy.png").stat().st_size > 1000
+
+
+def test_predict_reads_a_measured_file(workdir, model, dataset, capsys):
+    from skxrd import read_pattern, write_xy
+
+    with np.load(dataset) as data:
+        X = data["X"]
+    xy = workdir / "pattern.xy"
+    write_xy(xy, np.linspace(5, 89.99, 8500), X[0] * 1000)
+    assert read_pattern(xy).intensity.size == 8500
+    assert main(["predict", str(xy), "-m", str(model)]) == 0
+    text = capsys.readouterr().out
+    assert "crystal system" in text and "P2_1/c" in text and "Fm-3m" in text
+    assert main(["predict", str(xy), "-m", str(model), "--json"]) == 0
+    (result,) = json.loads(capsys.readouterr().out)
+    assert len(result["top"]) == 2
+    assert sum(t["probability"] for t in result["top"]) == pytest.approx(1, abs=1e-4)
+    assert result["classified"] == (result["certainty"] >= 0.9)
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["predict", "BROKEN"], "no numeric data"),
+        (["predict", "missing.xy"], "missing.xy"),
+        (["evaluate", "nothere.skxrd", "BROKEN"], "nothere.skxrd"),
+        (["train", "nodata.npz", "-o", "x"], "dataset file not found"),
+    ],
+)
+def test_user_errors_are_one_line_with_exit_code(
+    workdir, model, argv, message, capsys, monkeypatch
+):
+    monkeypatch.chdir(workdir)
+    broken = workdir / "broken.xy"
+    broken.write_text("this is not a pattern\nat all\n")
+    argv = [str(broken) if a == "BROKEN" else a for a in argv]
+    if argv[0] == "predict":
+        argv += ["-m", str(model)]
+    assert main(argv) != 0
+    err = capsys.readouterr().err
+    errors = [line for line in err.splitlines() if line.startswith("skxrd")]
+    assert len(errors) == 1 and message in errors[0]
+    assert "Traceback" not in err
+
+
+def test_model_file_from_another_version_is_refused(workdir, model, capsys):
+    import zipfile
+
+    with zipfile.ZipFile(model) as archive:
+        description = json.loads(archive.read("model.json"))
+        weights = archive.read("weights.npz")
+    description["format"] = 999
+    old = workdir / "old.skxrd"
+    with zipfile.ZipFile(old, "w") as archive:
+        archive.writestr("model.json", json.dumps(description))
+        archive.writestr("weights.npz", weights)
+    assert main(["predict", str(workdir / "pattern.xy"), "-m", str(old)]) != 0
+    assert "format 999" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_demo_tiny_prints_the_table_and_writes_figures(workdir, capsys):
+    out = workdir / "demo"
+    assert main(["demo", "--size", "tiny", "-o", str(out), "--no-progress"]) == 0
+    text = capsys.readouterr().out
+    assert "space group, top-5" in text and "mean subgroup distance" in text
+    assert (out / "report.json").exists()
+    for name in (
+        "top_n_accuracy.png",
+        "subgroup_distances.png",
+        "pattern_prediction.png",
+    ):
+        assert (out / name).stat().st_size > 1000
