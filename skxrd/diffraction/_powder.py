@@ -156,7 +156,7 @@ def powder_peaks(
         X-ray wavelength in Å or a name (see `skxrd.resolve_wavelength`).
     two_theta_range : tuple of float or None, default=(5.0, 90.0)
         Range of 2θ in degrees; None for every reflection within the
-        limiting sphere |g| <= 2/λ (pymatgen's ``two_theta_range=None``).
+        limiting sphere ``|g| <= 2/λ`` (pymatgen's ``two_theta_range=None``).
     scaled : bool, default=True
         Scale each crystal's strongest peak to 100 (pymatgen's default).
     march_dollase_ratio : float or array-like of shape (n_crystals,), default=None
@@ -219,7 +219,7 @@ def powder_peaks(
 
     Only one Friedel half of reciprocal space is computed: f is real, so
     F(-g) = F(g)* and each intensity is counted twice.  For a crystal of
-    known space group, |F|² is moreover the same for every member h R of
+    known space group, ``|F|²`` is moreover the same for every member h R of
     an orbit of its Laue group (the rotations R of the group and the
     inversion): F(h R) = exp(-2πi h·t) F(h) for an operation (R, t), with
     hkl as a row.  Only the lexicographically largest member of each orbit

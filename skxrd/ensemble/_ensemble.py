@@ -98,7 +98,7 @@ class XRDEnsembleClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         Class labels (``classes`` when given).
     n_features_in_ : int
         Points per pattern seen in ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the points, when ``X`` has string column names.
     reject_label_ : scalar
         The label ``predict`` gives to rejected patterns.

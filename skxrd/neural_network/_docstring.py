@@ -65,7 +65,7 @@ default="adam"
         Number of classes.
     n_features_in_ : int
         Points per pattern seen in ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the points, when ``X`` has string column names.
     model_ : keras.Model
         The trained network.

@@ -148,7 +148,7 @@ class XRDResampler(TransformerMixin, BaseEstimator):
         The output wavelength in Å.
     n_features_in_ : int
         Number of columns of X seen in `fit` (array input only).
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names seen in `fit`, when X has string column names.
 
     See Also
