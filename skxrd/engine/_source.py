@@ -375,8 +375,6 @@ def _batch(config, seed):
         normalize="max",
         random_state=rng,
     )
-    # Summing many windowed profiles can leave -1e-12 where a pattern is empty.
-    np.maximum(X, 0, out=X)
     keep = X.max(axis=1) > 0
     if not keep.all():
         X, groups = X[keep], groups[keep]

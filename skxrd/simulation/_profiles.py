@@ -188,6 +188,9 @@ def _window_values(frac, width, weight, offsets, lorentz):
         values = np.divide(peak.astype(np.float32)[:, None], x, out=x)
         edge = peak / ((offsets[-1] + 1.0) ** 2 + gamma2)
         values -= edge.astype(np.float32)[:, None]
+        # In float32 the outermost points can round to just below the edge
+        # value; a profile is never negative.
+        np.maximum(values, 0.0, out=values)
         return values
     # G(x) = sqrt(4 ln2 / π) / H exp(-4 ln2 x² / H²).
     x *= (-_FOUR_LN2 / width**2).astype(np.float32)[:, None]
