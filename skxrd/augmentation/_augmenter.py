@@ -11,9 +11,9 @@ from sklearn.base import (
 )
 from sklearn.utils import check_array
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
-from ..utils._validation import check_patterns
+from ..utils._validation import check_patterns, validate_patterns
 from ._backgrounds import _rng, paper_background, poisson_noise, uniform_noise
 
 __all__ = ["XRDAugmenter", "augment_patterns"]
@@ -262,14 +262,7 @@ class XRDAugmenter(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         self : XRDAugmenter
             The fitted augmenter.
         """
-        X = validate_data(
-            self,
-            X,
-            dtype=[np.float32, np.float64],
-            ensure_min_features=2,
-            ensure_all_finite=False,
-        )
-        check_patterns(X)
+        X = validate_patterns(self, X, ensure_min_features=2)
         return self
 
     def fit_transform(self, X, y=None, **fit_params):
@@ -307,14 +300,7 @@ class XRDAugmenter(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             The input.
         """
         check_is_fitted(self)
-        X = validate_data(
-            self,
-            X,
-            dtype=[np.float32, np.float64],
-            reset=False,
-            ensure_all_finite=False,
-        )
-        check_patterns(X)
+        X = validate_patterns(self, X, reset=False)
         return X.astype(np.float32)
 
     def augment(self, X, random_state=None):

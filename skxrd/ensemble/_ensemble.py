@@ -14,11 +14,11 @@ from sklearn.utils import check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import _check_partial_fit_first_call
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from ..metrics import crystal_system_proba
 from ..neural_network._labels import check_labels
-from ..utils import check_patterns
+from ..utils._validation import validate_patterns
 from ._reject import default_reject_label
 
 __all__ = ["XRDEnsembleClassifier"]
@@ -278,10 +278,15 @@ class XRDEnsembleClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         return self
 
     def _validate_training_data(self, X, y, reset):
-        X, y = validate_data(
-            self, X, y, reset=reset, dtype=np.float32, ensure_all_finite=False
+        X, y = validate_patterns(
+            self,
+            X,
+            y,
+            reset=reset,
+            dtype=np.float32,
+            allow_negative=True,
+            allow_all_zero=True,
         )
-        check_patterns(X, allow_negative=True, allow_all_zero=True)
         check_labels(y)
         return X, y
 
@@ -329,10 +334,14 @@ class XRDEnsembleClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             probability 0 from that member.
         """
         check_is_fitted(self)
-        X = validate_data(
-            self, X, reset=False, dtype=np.float32, ensure_all_finite=False
+        X = validate_patterns(
+            self,
+            X,
+            reset=False,
+            dtype=np.float32,
+            allow_negative=True,
+            allow_all_zero=True,
         )
-        check_patterns(X, allow_negative=True, allow_all_zero=True)
         proba = np.zeros((X.shape[0], len(self.classes_)), dtype=np.float32)
         for member in self.estimators_:
             proba[:, self._columns(member)] += member.predict_proba(X)

@@ -39,10 +39,10 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import _check_partial_fit_first_call
-from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from ..metrics import crystal_system_proba
-from ..utils import check_patterns
+from ..utils._validation import validate_patterns
 from ._batches import EpochSync, TrainingBatches
 from ._compat import patch_scikeras
 from ._labels import check_labels
@@ -331,29 +331,29 @@ class XRDNetworkClassifier(ClassifierMixin, BaseWrapper, metaclass=ABCMeta):
         return self
 
     def _validate_training_data(self, X, y, reset):
-        X, y = validate_data(
+        X, y = validate_patterns(
             self,
             X,
             y,
             reset=reset,
             dtype=np.float32,
-            ensure_all_finite=False,
             accept_sparse=False,
+            allow_negative=True,
+            allow_all_zero=True,
         )
-        check_patterns(X, allow_negative=True, allow_all_zero=True)
         check_labels(y)
         return X, y
 
     def _validate_patterns(self, X):
-        X = validate_data(
+        return validate_patterns(
             self,
             X,
             reset=False,
             dtype=np.float32,
-            ensure_all_finite=False,
             accept_sparse=False,
+            allow_negative=True,
+            allow_all_zero=True,
         )
-        return check_patterns(X, allow_negative=True, allow_all_zero=True)
 
     def _check_known_labels(self, y, name):
         unknown = np.setdiff1d(np.unique(y), self.classes_)

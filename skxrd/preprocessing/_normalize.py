@@ -8,9 +8,8 @@ from sklearn.base import (
     _fit_context,
 )
 from sklearn.utils._param_validation import StrOptions, validate_params
-from sklearn.utils.validation import validate_data
 
-from ..utils._validation import check_patterns
+from ..utils._validation import check_patterns, validate_patterns
 
 __all__ = ["PatternNormalizer", "normalize_patterns"]
 
@@ -126,14 +125,7 @@ class PatternNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         self : PatternNormalizer
             The fitted normalizer.
         """
-        X = validate_data(
-            self,
-            X,
-            dtype=[np.float32, np.float64],
-            ensure_min_features=2,
-            ensure_all_finite=False,
-        )
-        check_patterns(X)
+        X = validate_patterns(self, X, ensure_min_features=2)
         return self
 
     def transform(self, X):
@@ -149,14 +141,7 @@ class PatternNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         X_new : ndarray of shape (n_patterns, n_points), dtype float32
             Scaled patterns.
         """
-        X = validate_data(
-            self,
-            X,
-            dtype=[np.float32, np.float64],
-            reset=False,
-            ensure_all_finite=False,
-        )
-        check_patterns(X)
+        X = validate_patterns(self, X, reset=False)
         return _normalize(X, self.method)
 
     def __sklearn_tags__(self):

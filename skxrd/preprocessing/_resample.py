@@ -7,7 +7,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from .._grid import (
     TWO_THETA_MAX,
@@ -17,7 +17,7 @@ from .._grid import (
     resolve_wavelength,
     two_theta_grid,
 )
-from ..utils._validation import check_patterns
+from ..utils._validation import check_patterns, validate_patterns
 
 __all__ = ["XRDResampler", "resampling_matrix"]
 
@@ -219,14 +219,7 @@ class XRDResampler(TransformerMixin, BaseEstimator):
         if _is_ragged(X):
             self._check_ragged(X)
             return self
-        X = validate_data(
-            self,
-            X,
-            dtype=[np.float32, np.float64],
-            ensure_min_features=2,
-            ensure_all_finite=False,
-        )
-        check_patterns(X)
+        X = validate_patterns(self, X, ensure_min_features=2)
         self._operator = self._shared_operator(X.shape[1])
         return self
 
@@ -321,14 +314,7 @@ class XRDResampler(TransformerMixin, BaseEstimator):
             for index, (x, y, wl) in enumerate(items):
                 out[index] = self._operator_for(x, wl, index).T @ y
             return out
-        X = validate_data(
-            self,
-            X,
-            dtype=[np.float32, np.float64],
-            reset=False,
-            ensure_all_finite=False,
-        )
-        check_patterns(X)
+        X = validate_patterns(self, X, reset=False)
         return np.asarray(X @ self._operator, dtype=np.float32)
 
     def get_feature_names_out(self, input_features=None):

@@ -1,8 +1,9 @@
 """Validation of diffraction patterns: what is wrong, and in which sample."""
 
 import numpy as np
+from sklearn.utils.validation import validate_data
 
-__all__ = ["check_patterns", "first_bad_row"]
+__all__ = ["check_patterns", "first_bad_row", "validate_patterns"]
 
 
 def first_bad_row(mask):
@@ -79,3 +80,56 @@ def check_patterns(X, *, allow_negative=False, allow_all_zero=False, name="X"):
                 "normalized or classified."
             )
     return X
+
+
+def validate_patterns(
+    estimator,
+    X,
+    y="no_validation",
+    *,
+    reset=True,
+    dtype=(np.float32, np.float64),
+    allow_negative=False,
+    allow_all_zero=False,
+    **kwargs,
+):
+    """scikit-learn's ``validate_data`` followed by `check_patterns`.
+
+    Every skxrd estimator validates patterns this way: ``validate_data`` is told
+    not to check finiteness, so that `check_patterns` can reject NaN and
+    infinity with the index of the sample.
+
+    Parameters
+    ----------
+    estimator : estimator instance
+        The estimator validating (``n_features_in_`` is set or checked on it).
+    X : array-like of shape (n_patterns, n_points)
+        Patterns.
+    y : array-like or "no_validation", default="no_validation"
+        Targets, validated together with X when given.
+    reset : bool, default=True
+        Record ``n_features_in_`` (in ``fit``) or check it (elsewhere).
+    dtype : type or tuple of types, default=(np.float32, np.float64)
+        Accepted dtypes; others are converted to the first.
+    allow_negative, allow_all_zero : bool, default=False
+        Passed to `check_patterns`.
+    **kwargs : dict
+        Further options of ``validate_data``.
+
+    Returns
+    -------
+    X or (X, y)
+        As ``validate_data`` returns them.
+    """
+    if isinstance(dtype, tuple):
+        dtype = list(dtype)
+    out = validate_data(
+        estimator, X, y, reset=reset, dtype=dtype, ensure_all_finite=False, **kwargs
+    )
+    only_X = isinstance(y, str) and y == "no_validation"
+    check_patterns(
+        out if only_X else out[0],
+        allow_negative=allow_negative,
+        allow_all_zero=allow_all_zero,
+    )
+    return out
