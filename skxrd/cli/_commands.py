@@ -31,7 +31,7 @@ def simulate(args):
             n_jobs=args.n_jobs,
             random_state=args.seed,
         )
-        X, y = _with_progress(source, args.synthetic, args.progress)
+        X, y = source.take(args.synthetic, progress=args.progress)
         names = np.array([f"synthetic-{i}" for i in range(len(y))])
     else:
         from ..simulation import ProfileSampler, simulate_patterns
@@ -65,19 +65,6 @@ def simulate(args):
             X = augment_patterns(X, random_state=args.seed, renormalize=True)
     path = save_dataset(args.output, X, y, grid, names)
     print(f"wrote {len(y)} patterns of {len(np.unique(y))} space groups to {path}")
-
-
-def _with_progress(source, n, progress):
-    from tqdm.auto import tqdm
-
-    Xs, ys = [], []
-    with tqdm(total=n, unit="pattern", disable=not progress, file=sys.stderr) as bar:
-        n_batches = -(-n // source.batch_size)
-        for Xb, yb in source.batches(n_batches):
-            Xs.append(Xb)
-            ys.append(yb)
-            bar.update(len(yb))
-    return np.concatenate(Xs)[:n], np.concatenate(ys)[:n]
 
 
 def make_preset(name, *, n_estimators, epochs, augment, seed):

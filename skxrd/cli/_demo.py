@@ -1,7 +1,6 @@
 """``skxrd demo``: the main job on an embedded default."""
 
 import json
-import sys
 import time
 from pathlib import Path
 
@@ -32,8 +31,6 @@ def _demo_groups(n):
 
 
 def _stream(groups, n, seed, progress, label):
-    from tqdm.auto import tqdm
-
     from ..augmentation import XRDAugmenter
     from ..engine import SyntheticPatternSource
 
@@ -44,15 +41,7 @@ def _stream(groups, n, seed, progress, label):
         augmenter=XRDAugmenter(counts=(3e2, 3e4)),
         n_jobs=2 if n > 1024 else 1,
     )
-    Xs, ys = [], []
-    with tqdm(
-        total=n, desc=label, unit="pattern", disable=not progress, file=sys.stderr
-    ) as bar:
-        for Xb, yb in source.batches(-(-n // source.batch_size)):
-            Xs.append(Xb)
-            ys.append(yb)
-            bar.update(len(yb))
-    return np.concatenate(Xs)[:n], np.concatenate(ys)[:n]
+    return source.take(n, progress=label if progress else False)
 
 
 @exits_cleanly

@@ -1,6 +1,7 @@
 """The training-data engine: an endless, seeded stream of synthetic patterns."""
 
 import json
+import sys
 import warnings
 from importlib import resources
 from numbers import Integral, Real
@@ -249,13 +250,15 @@ class SyntheticPatternSource(BaseEstimator):
     def __iter__(self):
         return self.batches()
 
-    def take(self, n_patterns):
+    def take(self, n_patterns, *, progress=False):
         """Return the first ``n_patterns`` patterns of the stream as arrays.
 
         Parameters
         ----------
         n_patterns : int
             How many patterns.
+        progress : bool or str, default=False
+            Show a progress bar on standard error; a string labels it.
 
         Returns
         -------
@@ -264,8 +267,22 @@ class SyntheticPatternSource(BaseEstimator):
         y : ndarray of shape (n_patterns,)
             Labels.
         """
+        from tqdm.auto import tqdm
+
         n_batches = -(-int(n_patterns) // self.batch_size)
-        Xs, ys = zip(*self.batches(n_batches), strict=False)
+        label = progress if isinstance(progress, str) else None
+        Xs, ys = [], []
+        with tqdm(
+            total=int(n_patterns),
+            desc=label,
+            unit="pattern",
+            disable=not progress,
+            file=sys.stderr,
+        ) as bar:
+            for Xb, yb in self.batches(n_batches):
+                Xs.append(Xb)
+                ys.append(yb)
+                bar.update(len(yb))
         return np.concatenate(Xs)[:n_patterns], np.concatenate(ys)[:n_patterns]
 
     def write(self, path, n_patterns):
@@ -393,8 +410,12 @@ _REDRAWS = 5
 
 def _split(peaks):
     bounds = peaks.offsets
-    positions = [peaks.positions[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=False)]
-    intensities = [peaks.intensities[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=False)]
+    positions = [
+        peaks.positions[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=False)
+    ]
+    intensities = [
+        peaks.intensities[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=False)
+    ]
     return positions, intensities
 
 
