@@ -28,7 +28,8 @@ __all__ = [
 REJECT_LABEL = -1
 
 
-def _top_n_hits(y_true, y_score, n, labels):
+def _check_scores(y_true, y_score, labels):
+    """Arrays of labels, 2-D scores and the label of each score column."""
     y_true = np.asarray(y_true)
     y_score = np.asarray(y_score, dtype=np.float64)
     if y_score.ndim != 2:
@@ -46,6 +47,11 @@ def _top_n_hits(y_true, y_score, n, labels):
             "labels; pass labels= (for a fitted classifier, its classes_) so that "
             "columns can be matched to classes."
         )
+    return y_true, y_score, labels
+
+
+def _top_n_hits(y_true, y_score, n, labels):
+    y_true, y_score, labels = _check_scores(y_true, y_score, labels)
     order = np.argsort(labels, kind="stable")
     sorted_labels = labels[order]
     pos = np.searchsorted(sorted_labels, y_true)
@@ -417,13 +423,7 @@ def rejection_curve(y_true, y_score, *, labels=None, thresholds=None):
     >>> acc.tolist(), cov.tolist()
     ([0.5, 1.0], [1.0, 0.5])
     """
-    y_true = np.asarray(y_true)
-    y_score = np.asarray(y_score, dtype=np.float64)
-    labels = np.unique(y_true) if labels is None else np.asarray(labels)
-    if labels.shape[0] != y_score.shape[1]:
-        raise ValueError(
-            f"y_score has {y_score.shape[1]} columns but {labels.shape[0]} labels."
-        )
+    y_true, y_score, labels = _check_scores(y_true, y_score, labels)
     thresholds = (
         np.linspace(0, 1, 101) if thresholds is None else np.asarray(thresholds, float)
     )
