@@ -13,8 +13,9 @@ from sklearn.utils import check_array
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_is_fitted
 
+from ..utils._random import check_generator
 from ..utils._validation import check_patterns, validate_patterns
-from ._backgrounds import _rng, paper_background, poisson_noise, uniform_noise
+from ._backgrounds import paper_background, poisson_noise, uniform_noise
 
 __all__ = ["XRDAugmenter", "augment_patterns"]
 
@@ -159,7 +160,7 @@ def augment_patterns(
         background_amplitude=background_amplitude,
         counts=_check_range(counts, "counts"),
         renormalize=renormalize,
-        rng=_rng(random_state),
+        rng=check_generator(random_state),
     )
 
 
@@ -336,7 +337,7 @@ class XRDAugmenter(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             background_amplitude=self.background_amplitude,
             counts=_check_range(self.counts, "counts"),
             renormalize=self.renormalize,
-            rng=_rng(random_state),
+            rng=check_generator(random_state),
         )
 
     def __sklearn_tags__(self):

@@ -8,6 +8,8 @@ training-data engine all call the functions here.
 import numpy as np
 from scipy.special import ndtr, ndtri
 
+from ..utils._random import check_generator
+
 __all__ = [
     "truncated_normal",
     "relative_angle",
@@ -137,7 +139,7 @@ def paper_background(
     >>> bg.shape, bool(bg.min() >= 0), bool(bg.max() < 0.2)
     ((4, 8500), True, True)
     """
-    rng = _rng(random_state)
+    rng = check_generator(random_state)
     theta_rel = relative_angle(n_points, dtype)
     out = np.zeros((n_patterns, n_points), dtype=dtype)
     # Chunks keep the working arrays in cache; the draws are made per chunk in
@@ -207,7 +209,7 @@ def uniform_noise(shape, low=0.002, high=0.02, *, random_state=None, dtype=np.fl
     >>> bool(e.min() >= 0.002 and e.max() <= 0.02)
     True
     """
-    rng = _rng(random_state)
+    rng = check_generator(random_state)
     noise = rng.random(shape, dtype=np.float32 if dtype == np.float32 else np.float64)
     noise *= high - low
     noise += low
@@ -244,7 +246,7 @@ def poisson_noise(X, counts, *, random_state=None):
     >>> round(float(y.std() / y.mean()), 2)  # 1 / sqrt(400)
     0.05
     """
-    rng = _rng(random_state)
+    rng = check_generator(random_state)
     X = np.asarray(X)
     peak = X.max(axis=1, keepdims=True)
     peak = np.where(peak > 0, peak, 1.0)
@@ -267,13 +269,3 @@ def poisson_noise(X, counts, *, random_state=None):
 
 
 _NORMAL_FROM = 25.0
-
-
-def _rng(random_state):
-    if isinstance(random_state, np.random.Generator):
-        return random_state
-    if isinstance(random_state, np.random.RandomState):
-        # Derive a Generator from the legacy state so that scikit-learn-style
-        # RandomState seeds still give reproducible draws.
-        return np.random.default_rng(random_state.randint(0, 2**31 - 1))
-    return np.random.default_rng(random_state)

@@ -16,6 +16,7 @@ from .._grid import (
     resolve_wavelength,
     two_theta_grid,
 )
+from ..utils._random import check_generator
 from ._parameters import ProfileParameters
 from ._widths import _widths
 
@@ -28,13 +29,6 @@ _CHUNK_POINTS = 65536
 # Patterns drawn together: their part of the output (64 x 8502 float32,
 # about 2 MB) stays in cache while all their peaks are added.
 _BLOCK = 64
-
-
-def _as_generator(random_state):
-    """A Generator or RandomState from a seed, or the given one unchanged."""
-    if isinstance(random_state, np.random.Generator | np.random.RandomState):
-        return random_state
-    return np.random.default_rng(random_state)
 
 
 def _check_csr(positions, intensities, offsets):
@@ -320,7 +314,7 @@ def render_patterns(
         raise ValueError(f"tail_tolerance must be >= 0; got {tail_tolerance!r}.")
     n_patterns = len(offsets) - 1
     start, step, n_points = _grid_spec(grid)
-    rng = _as_generator(random_state)
+    rng = check_generator(random_state)
     if params is None:
         params = ProfileParameters()
     elif hasattr(params, "sample"):

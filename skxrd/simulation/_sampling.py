@@ -3,8 +3,8 @@
 import numpy as np
 from sklearn.base import BaseEstimator
 
+from ..utils._random import check_generator
 from ._parameters import FWHM_PER_SIGMA, ProfileParameters
-from ._profiles import _as_generator
 
 __all__ = ["ProfileSampler", "GaussianWidthSampler"]
 
@@ -129,7 +129,7 @@ class ProfileSampler(BaseEstimator):
         params : ProfileParameters
             One value per pattern in every field.
         """
-        rng = _as_generator(random_state)
+        rng = check_generator(random_state)
         n = int(n_patterns)
         u = _uniform(rng, self.u_range, n)
         w = _log_uniform(rng, self.w_range, n)
@@ -198,7 +198,7 @@ class GaussianWidthSampler(BaseEstimator):
         params : ProfileParameters
             A Gaussian of the drawn σ per pattern (``w = (2.3548 σ)²``).
         """
-        rng = _as_generator(random_state)
+        rng = check_generator(random_state)
         draw = _log_uniform if self.log_uniform else _uniform
         sigma = draw(rng, self.sigma_range, int(n_patterns))
         return ProfileParameters(w=(FWHM_PER_SIGMA * sigma) ** 2)

@@ -4,6 +4,7 @@ import numbers as _numbers
 
 import numpy as np
 
+from ..utils._random import check_generator
 from ._crystal import Crystal
 from ._lattice import SYSTEM_OF_GROUP, random_lattice
 from ._placement import PeriodicCell, place_orbits
@@ -13,13 +14,6 @@ from ._wyckoff import check_space_group, load_wyckoff_tables
 # Smallest choice weight of any Wyckoff position, so that classes the real
 # structures never used (e.g. fixed points in triclinic cells) stay reachable.
 _MIN_SITE_WEIGHT = 0.005
-
-
-def _check_random_state(random_state):
-    """A numpy Generator from None, an int, a SeedSequence, Generator or RandomState."""
-    if isinstance(random_state, np.random.RandomState):
-        return np.random.default_rng(random_state.randint(2**32, dtype=np.uint64))
-    return np.random.default_rng(random_state)
 
 
 class _GroupPlan:
@@ -300,7 +294,7 @@ class CrystalGenerator:
             for g in np.unique(groups)
         }
         return {
-            "rng": _check_random_state(self.random_state),
+            "rng": check_generator(self.random_state),
             "prior": prior,
             "groups": groups,
             "plans": plans,
