@@ -1,13 +1,14 @@
 """An ordered, bounded parallel map for endless streams."""
 
 import multiprocessing
+import os
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 
 __all__ = ["ordered_bounded_map"]
 
 
-def ordered_bounded_map(func, tasks, *, n_jobs=1, max_pending=None):
+def ordered_bounded_map(func, tasks, *, n_jobs=1, max_pending=None, nice=0):
     """Apply ``func`` to an endless iterable of tasks, yielding results in order.
 
     ``multiprocessing.Pool.imap`` reads its whole input ahead of the workers,
@@ -25,13 +26,17 @@ def ordered_bounded_map(func, tasks, *, n_jobs=1, max_pending=None):
         Worker processes; 1 runs in the calling process.
     max_pending : int, default=None
         Tasks in flight; default ``2 * n_jobs``.
+    nice : int, default=0
+        Niceness added to the worker processes (Unix), so that a consumer on
+        the same cores, such as a training loop, is scheduled first.  A
+        positive value runs even one worker in its own process.
 
     Yields
     ------
     result
         ``func(task)`` for each task, in the order of ``tasks``.
     """
-    if n_jobs == 1:
+    if n_jobs == 1 and nice <= 0:
         for task in tasks:
             yield func(task)
         return
@@ -39,7 +44,12 @@ def ordered_bounded_map(func, tasks, *, n_jobs=1, max_pending=None):
     # forkserver: forking a process that has imported TensorFlow is unsafe, and
     # the stream is typically consumed by a process training a Keras model.
     context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=n_jobs, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=n_jobs,
+        mp_context=context,
+        initializer=_renice if nice > 0 and hasattr(os, "nice") else None,
+        initargs=(nice,),
+    ) as pool:
         pending = deque()
         iterator = iter(tasks)
         try:
@@ -52,3 +62,7 @@ def ordered_bounded_map(func, tasks, *, n_jobs=1, max_pending=None):
         finally:
             for future in pending:
                 future.cancel()
+
+
+def _renice(increment):
+    os.nice(increment)

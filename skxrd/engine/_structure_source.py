@@ -1,0 +1,364 @@
+"""A stream of patterns of real structures, strained and substituted afresh."""
+
+import logging
+import warnings
+from functools import cache
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+
+from .._grid import TWO_THETA_MAX, TWO_THETA_MIN, TWO_THETA_STEP
+from ..spacegroups import CRYSTAL_SYSTEMS, crystal_system_index
+from ._base import BasePatternSource
+from ._render import common_config, render_batch
+from ._source import space_group_prior
+
+__all__ = ["StructurePatternSource"]
+
+logger = logging.getLogger(__name__)
+
+
+class StructurePatternSource(BasePatternSource):
+    """An endless, seeded stream of patterns of perturbed real structures.
+
+    Each pattern starts from one of ``structures`` in its standard
+    conventional cell (spglib's refined cell, in the International Tables
+    setting) and changes it the ways real samples of the same structure type
+    differ: the lattice is strained within ``strain`` keeping its metric
+    symmetry, each element is, with ``substitution_probability``, replaced by
+    a neighbour of its column in the periodic table (a different scattering
+    power on the same sites), and all atoms get one random isotropic
+    Debye–Waller factor.  None of these changes the space group, so the label
+    is the structure's own group, detected once with ``symprec``.  The
+    rendering — diffraction, preferred orientation, profiles, augmentation —
+    is the code `SyntheticPatternSource` uses.
+
+    Parameters
+    ----------
+    structures : sequence of pymatgen Structure or StructureRecord
+        The structures, e.g. from `skxrd.structures.load_structures`.
+        Structures whose symmetry cannot be analysed are skipped with one
+        warning that counts them.
+    target : {"space_group", "crystal_system"}, default="space_group"
+        Label of each pattern.
+    class_prior : {"uniform", "prior", "structures"}, default="prior"
+        How a structure is drawn: "structures" draws every structure equally
+        often; "uniform" first draws a space group uniformly among the
+        groups present, "prior" with the real-collection frequencies of
+        `space_group_prior`, then a structure of that group.
+    strain : float, default=0.03
+        Largest relative change of each free lattice length; free angles
+        change by up to ``100 * strain`` degrees.
+    substitution_probability : float, default=0.3
+        Probability that each element of a structure is replaced.
+    debye_waller_range : (float, float), default=(0.0, 1.5)
+        Range of the isotropic B factor in Å².
+    symprec : float, default=0.01
+        Tolerance of the symmetry analysis that labels the structures.
+    batch_size : int, default=256
+        Patterns per batch.
+    profile, augmenter, march_dollase_probability, march_dollase_range, \
+normalize, wavelength, start, stop, step, n_jobs, random_state
+        As in `SyntheticPatternSource`.
+
+    Attributes
+    ----------
+    classes : ndarray
+        The fixed label set: groups 1..230, or the seven crystal systems.
+
+    See Also
+    --------
+    SyntheticPatternSource : Random crystals instead of real ones.
+    skxrd.structures.load_structures : Structure collections.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pymatgen.core import Lattice, Structure
+    >>> from skxrd.engine import StructurePatternSource
+    >>> rock_salt = Structure.from_spacegroup(
+    ...     "Fm-3m", Lattice.cubic(5.64), ["Na", "Cl"], [[0, 0, 0], [0.5, 0.5, 0.5]]
+    ... )
+    >>> source = StructurePatternSource([rock_salt], batch_size=4, random_state=0)
+    >>> X, y = source.take(4)
+    >>> X.shape, y.tolist()
+    ((4, 8500), [225, 225, 225, 225])
+    """
+
+    _parameter_constraints = {
+        "structures": ["array-like", list, tuple],
+        "target": [StrOptions({"space_group", "crystal_system"})],
+        "class_prior": [StrOptions({"uniform", "prior", "structures"})],
+        "strain": [Interval(Real, 0, 0.5, closed="left")],
+        "substitution_probability": [Interval(Real, 0, 1, closed="both")],
+        "debye_waller_range": [tuple, list],
+        "symprec": [Interval(Real, 0, None, closed="neither")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "profile": [HasMethods(["sample"]), None],
+        "augmenter": [HasMethods(["augment"]), None],
+        "march_dollase_probability": [Interval(Real, 0, 1, closed="both")],
+        "march_dollase_range": [tuple, list],
+        "normalize": [StrOptions({"max", "none"})],
+        "wavelength": [Interval(Real, 0, None, closed="neither"), str],
+        "start": [Interval(Real, 0, 180, closed="left")],
+        "stop": [Interval(Real, 0, 180, closed="right")],
+        "step": [Interval(Real, 0, None, closed="neither")],
+        "n_jobs": [Interval(Integral, 1, None, closed="left")],
+        "random_state": [Interval(Integral, 0, None, closed="left"), None],
+    }
+
+    def __init__(
+        self,
+        structures,
+        *,
+        target="space_group",
+        class_prior="prior",
+        strain=0.03,
+        substitution_probability=0.3,
+        debye_waller_range=(0.0, 1.5),
+        symprec=0.01,
+        batch_size=256,
+        profile=None,
+        augmenter=None,
+        march_dollase_probability=0.3,
+        march_dollase_range=(0.7, 1.0),
+        normalize="max",
+        wavelength="CuKa",
+        start=TWO_THETA_MIN,
+        stop=TWO_THETA_MAX,
+        step=TWO_THETA_STEP,
+        n_jobs=1,
+        random_state=None,
+    ):
+        self.structures = structures
+        self.target = target
+        self.class_prior = class_prior
+        self.strain = strain
+        self.substitution_probability = substitution_probability
+        self.debye_waller_range = debye_waller_range
+        self.symprec = symprec
+        self.batch_size = batch_size
+        self.profile = profile
+        self.augmenter = augmenter
+        self.march_dollase_probability = march_dollase_probability
+        self.march_dollase_range = march_dollase_range
+        self.normalize = normalize
+        self.wavelength = wavelength
+        self.start = start
+        self.stop = stop
+        self.step = step
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+
+    @property
+    def classes(self):
+        """The fixed label set: groups 1..230, or the seven crystal systems."""
+        if self.target == "crystal_system":
+            return np.asarray(CRYSTAL_SYSTEMS, dtype=object)
+        return np.arange(1, 231)
+
+    def _config(self):
+        self._validate_params()
+        low, high = (float(v) for v in self.debye_waller_range)
+        if not 0 <= low <= high:
+            raise ValueError(
+                "debye_waller_range must be (low, high) with 0 <= low <= high; "
+                f"got {self.debye_waller_range!r}."
+            )
+        cells = _standard_cells(self.structures, self.symprec)
+        groups = np.array([cell["space_group"] for cell in cells])
+        present = np.unique(groups)
+        if self.class_prior == "structures":
+            weights = np.ones(len(cells))
+        else:
+            per_group = (
+                np.full(present.size, 1.0)
+                if self.class_prior == "uniform"
+                else space_group_prior()[present - 1]
+            )
+            # Structure weight = weight of its group shared among its structures.
+            counts = dict(zip(*np.unique(groups, return_counts=True), strict=True))
+            share = dict(zip(present, per_group, strict=True))
+            weights = np.array([share[g] / counts[g] for g in groups])
+        return {
+            **common_config(self),
+            "cells": cells,
+            "p": weights / weights.sum(),
+            "strain": float(self.strain),
+            "substitution": float(self.substitution_probability),
+            "debye_waller": (low, high),
+        }
+
+
+def _standard_cells(structures, symprec):
+    from pymatgen.symmetry.analyzer import SpacegroupAnalyzer
+
+    cells, skipped = [], []
+    for index, item in enumerate(structures):
+        structure = getattr(item, "structure", item)
+        name = getattr(item, "name", None) or f"structure {index}"
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                analyzer = SpacegroupAnalyzer(structure, symprec=symprec)
+                refined = analyzer.get_refined_structure()
+                group = analyzer.get_space_group_number()
+            cells.append(_cell(refined, group))
+        except Exception as exc:  # noqa: BLE001 - any failure skips one structure
+            skipped.append(f"{name} ({type(exc).__name__}: {exc})")
+    if skipped:
+        warnings.warn(
+            f"StructurePatternSource skipped {len(skipped)} of {len(structures)} "
+            f"structures that could not be used: "
+            + "; ".join(skipped[:5])
+            + (" ..." if len(skipped) > 5 else ""),
+            UserWarning,
+            stacklevel=4,
+        )
+    if not cells:
+        raise ValueError("StructurePatternSource needs at least one usable structure.")
+    return cells
+
+
+def _cell(structure, group):
+    from ..diffraction import scattering_table
+
+    table, _ = scattering_table()
+    numbers, coords, occupancies = [], [], []
+    for site in structure:
+        # Disordered sites become one partially occupied atom per species.
+        for species, occupancy in site.species.items():
+            z = getattr(species, "Z", 0)
+            if not 0 < z < table.shape[0] or np.isnan(table[z, 0]):
+                raise ValueError(f"no X-ray scattering factors for {species}")
+            numbers.append(z)
+            coords.append(site.frac_coords)
+            occupancies.append(occupancy)
+    lattice = structure.lattice
+    return {
+        "parameters": np.array([*lattice.abc, *lattice.angles]),
+        "frac_coords": np.asarray(coords, dtype=float) % 1.0,
+        "numbers": np.asarray(numbers, dtype=int),
+        "occupancies": np.asarray(occupancies, dtype=float),
+        "space_group": int(group),
+        "system": CRYSTAL_SYSTEMS[int(crystal_system_index([group])[0])],
+    }
+
+
+def _structure_batch(config, seed):
+    rng = np.random.default_rng(seed)
+    cells = config["cells"]
+    pick = rng.choice(len(cells), size=config["batch_size"], p=config["p"])
+    groups = np.array([cells[i]["space_group"] for i in pick])
+    by_group = {}
+    for i, cell in enumerate(cells):
+        by_group.setdefault(cell["space_group"], []).append(i)
+    first = iter(pick)
+
+    def make_crystals(requested):
+        chosen = []
+        for group in requested:
+            # The first call takes the drawn structures; redraws of empty
+            # patterns take another structure of the same group.
+            index = next(first, None)
+            if index is None or cells[index]["space_group"] != group:
+                index = rng.choice(by_group[group])
+            chosen.append(_perturb(cells[index], rng, config))
+        return chosen
+
+    return render_batch(config, rng, groups, make_crystals)
+
+
+StructurePatternSource._batch_function = staticmethod(_structure_batch)
+
+
+def _perturb(cell, rng, config):
+    a, b, c, alpha, beta, gamma = cell["parameters"]
+    e = config["strain"]
+    system = cell["system"]
+
+    def stretch(size):
+        return 1.0 + rng.uniform(-e, e, size)
+
+    if system == "cubic":
+        a, b, c = np.array([a, b, c]) * stretch(1)[0]
+    elif system in ("tetragonal", "trigonal", "hexagonal"):
+        s_ab, s_c = stretch(2)
+        a, b, c = a * s_ab, b * s_ab, c * s_c
+    else:
+        a, b, c = np.array([a, b, c]) * stretch(3)
+        angles = np.array([alpha, beta, gamma])
+        # Only the angles the system leaves free: beta of a monoclinic cell
+        # (unique axis b), all three of a triclinic one.
+        free = np.abs(angles - 90.0) > 1e-3 if system == "monoclinic" else True
+        if system in ("monoclinic", "triclinic"):
+            angles = np.where(free, angles + rng.uniform(-100 * e, 100 * e, 3), angles)
+            alpha, beta, gamma = angles
+    numbers = cell["numbers"]
+    if config["substitution"] > 0:
+        numbers = numbers.copy()
+        for z in np.unique(cell["numbers"]):
+            options = _substitutes(int(z))
+            if options and rng.random() < config["substitution"]:
+                numbers[cell["numbers"] == z] = options[rng.integers(len(options))]
+    lattice = _lattice_matrix(a, b, c, alpha, beta, gamma)
+    if not np.isfinite(lattice).all():
+        lattice = _lattice_matrix(*cell["parameters"])
+    return {
+        "lattice": lattice,
+        "frac_coords": cell["frac_coords"],
+        "numbers": numbers,
+        "occupancies": cell["occupancies"],
+        "debye_waller": np.full(numbers.size, rng.uniform(*config["debye_waller"])),
+        "space_group": cell["space_group"],
+    }
+
+
+def _lattice_matrix(a, b, c, alpha, beta, gamma):
+    al, be, ga = np.radians([alpha, beta, gamma])
+    cx = np.cos(be)
+    cy = (np.cos(al) - np.cos(be) * np.cos(ga)) / np.sin(ga)
+    cz = np.sqrt(1.0 - cx**2 - cy**2)
+    return np.array(
+        [
+            [a, 0.0, 0.0],
+            [b * np.cos(ga), b * np.sin(ga), 0.0],
+            [c * cx, c * cy, c * cz],
+        ]
+    )
+
+
+@cache
+def _substitutes(z):
+    # Neighbours in the same column of the periodic table, one period up or
+    # down: similar chemistry, different scattering power.
+    from pymatgen.core.periodic_table import Element
+
+    from ..diffraction import scattering_table
+
+    a, _ = scattering_table()
+    known = [n for n in range(1, min(95, a.shape[0])) if not np.isnan(a[n, 0])]
+    if z not in known:
+        return ()
+    element = Element.from_Z(z)
+    if element.is_lanthanoid or element.is_actinoid:
+        return tuple(n for n in (z - 1, z + 1) if n in known and _same_block(z, n))
+    out = []
+    for n in known:
+        other = Element.from_Z(n)
+        if (
+            n != z
+            and other.group == element.group
+            and abs(other.row - element.row) == 1
+            and not (other.is_lanthanoid or other.is_actinoid)
+        ):
+            out.append(n)
+    return tuple(out)
+
+
+def _same_block(z, n):
+    from pymatgen.core.periodic_table import Element
+
+    a, b = Element.from_Z(z), Element.from_Z(n)
+    return (a.is_lanthanoid and b.is_lanthanoid) or (a.is_actinoid and b.is_actinoid)

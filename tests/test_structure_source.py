@@ -1,0 +1,112 @@
+import warnings
+
+import numpy as np
+import pytest
+from pymatgen.core import Lattice, Structure
+from pymatgen.symmetry.analyzer import SpacegroupAnalyzer
+
+from skxrd.engine import StructurePatternSource
+from skxrd.engine._structure_source import _perturb, _standard_cells, _substitutes
+from skxrd.simulation import GaussianWidthSampler
+
+
+@pytest.fixture(scope="module")
+def structures():
+    rock_salt = Structure.from_spacegroup(
+        "Fm-3m", Lattice.cubic(5.64), ["Na", "Cl"], [[0, 0, 0], [0.5, 0.5, 0.5]]
+    )
+    rutile = Structure.from_spacegroup(
+        "P4_2/mnm",
+        Lattice.tetragonal(4.594, 2.959),
+        ["Ti", "O"],
+        [[0, 0, 0], [0.3048, 0.3048, 0]],
+    )
+    monoclinic = Structure.from_spacegroup(
+        "P2_1/c",
+        Lattice.monoclinic(5.1, 6.2, 7.3, 101.0),
+        ["Zr", "O", "O"],
+        [[0.276, 0.040, 0.208], [0.070, 0.332, 0.345], [0.450, 0.757, 0.479]],
+    )
+    triclinic = Structure(
+        Lattice.from_parameters(5.0, 6.0, 7.0, 80.0, 95.0, 105.0),
+        ["Ca", "Si", "O"],
+        [[0.1, 0.2, 0.3], [0.6, 0.7, 0.1], [0.35, 0.15, 0.8]],
+    )
+    return {"NaCl": rock_salt, "rutile": rutile, "ZrO2": monoclinic, "P1": triclinic}
+
+
+def test_unstrained_rock_salt_peaks_are_where_braggs_law_puts_them(structures):
+    source = StructurePatternSource(
+        [structures["NaCl"]],
+        strain=0.0,
+        substitution_probability=0.0,
+        march_dollase_probability=0.0,
+        profile=GaussianWidthSampler(sigma_range=(0.02, 0.02)),
+        batch_size=2,
+        random_state=0,
+    )
+    X, y = source.take(2)
+    assert y.tolist() == [225, 225]
+    grid = np.arange(5, 90, 0.01)[: X.shape[1]]
+    # Cu Kα (1.54184 Å), a = 5.64 Å: 2θ = 2 asin(λ √(h²+k²+l²) / 2a) puts (200),
+    # the strongest, at 31.73°, (111) at 27.39° and (220) at 45.49°.
+    assert grid[X[0].argmax()] == pytest.approx(31.73, abs=0.02)
+    for hkl_angle in (27.39, 45.49):
+        window = (grid > hkl_angle - 0.1) & (grid < hkl_angle + 0.1)
+        assert grid[window][X[0][window].argmax()] == pytest.approx(hkl_angle, abs=0.02)
+
+
+@pytest.mark.parametrize("name", ["NaCl", "rutile", "ZrO2", "P1"])
+def test_perturbation_keeps_the_space_group(structures, name):
+    (cell,) = _standard_cells([structures[name]], 0.01)
+    rng = np.random.default_rng(0)
+    config = {"strain": 0.05, "substitution": 1.0, "debye_waller": (0.0, 1.5)}
+    for _ in range(5):
+        crystal = _perturb(cell, rng, config)
+        perturbed = Structure(
+            crystal["lattice"], crystal["numbers"], crystal["frac_coords"]
+        )
+        found = SpacegroupAnalyzer(perturbed, symprec=0.01).get_space_group_number()
+        assert found == cell["space_group"]
+        assert not np.allclose(perturbed.lattice.abc, cell["parameters"][:3])
+
+
+def test_substitutes_are_column_neighbours():
+    assert set(_substitutes(11)) == {3, 19}  # Na -> Li, K
+    assert set(_substitutes(8)) == {16}  # O -> S
+    assert 14 in _substitutes(6) and 32 in _substitutes(14)  # C, Si, Ge
+
+
+def test_stream_is_reproducible_and_uses_every_structure(structures):
+    source = StructurePatternSource(
+        list(structures.values()), class_prior="uniform", batch_size=32, random_state=3
+    )
+    (X1, y1), (X2, y2) = source.batches(2)
+    again = next(source.batches(1))
+    np.testing.assert_array_equal(again[0], X1)
+    assert not np.array_equal(X1, X2)
+    assert set(np.concatenate([y1, y2])) == {225, 136, 14, 1}
+    assert X1.dtype == np.float32 and np.allclose(X1.max(axis=1), 1.0)
+    assert list(source.classes) == list(range(1, 231))
+    systems = StructurePatternSource(
+        [structures["rutile"]], target="crystal_system", batch_size=4, random_state=0
+    ).take(4)[1]
+    assert set(systems) == {"tetragonal"}
+
+
+def test_unusable_structures_are_skipped_and_counted(structures):
+    broken = Structure(Lattice.cubic(4.0), ["X0+"], [[0, 0, 0]])
+    source = StructurePatternSource(
+        [structures["NaCl"], broken], batch_size=4, random_state=0
+    )
+    with pytest.warns(UserWarning, match="skipped 1 of 2 structures"):
+        X, y = source.take(4)
+    assert (y == 225).all()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(ValueError, match="at least one usable structure"):
+            StructurePatternSource([broken]).take(1)
+    with pytest.raises(ValueError, match="debye_waller_range"):
+        StructurePatternSource(
+            [structures["NaCl"]], debye_waller_range=(2.0, 1.0)
+        ).take(1)
