@@ -1,22 +1,27 @@
 """One training lever at a time: its effect on measured and held-out patterns.
 
-    python benchmarks/bench_levers.py --lever structures --patterns 100000
+    python benchmarks/bench_levers.py --data structures --patterns 120000
 
 Trains one small CNN (the pretrained recipe's member) with ``partial_fit`` on
 ``--patterns`` streamed patterns made the lever's way, then prints space-group
-top-1/top-5, crystal-system accuracy and accuracy at 50% coverage on
-../shared/data/rruff_dev.npz (303 measured patterns: validation only, never
-trained on) and on patterns of held-out real structures (Avogadro/COD and
-pymatgen's; training structures with the same formula and group are dropped).
-``--json`` appends one line per run to a file, for docs/.
+top-1/top-5, crystal-system accuracy and accuracy at 50% coverage (%) on
 
-Levers:
+- ../shared/data/rruff_dev.npz: 303 measured patterns, validation only,
+  never trained on;
+- held-out real structures (Avogadro/COD and pymatgen's, simulated with
+  realistic profiles and noise); training structures with the same formula
+  and group are dropped from training;
+- held-out synthetic crystals: 2,048 patterns of another seed of the
+  synthetic stream.
 
-- ``synthetic``: random crystals of all 230 groups (the first pretrained model);
-- ``structures``: AFLOW prototypes and robocrys minerals, strained (3%),
-  element-substituted (30%) and given a B factor afresh for every pattern;
-- ``structures-fixed``: the same structures unperturbed;
-- ``mixed``: half ``synthetic``, half ``structures``.
+``--json`` appends the row to a file (docs/ tables are made from it).
+
+Data (``--data``):
+
+- ``synthetic``: random crystals of all 230 groups, real-collection prior;
+- ``structures``: AFLOW prototypes and robocrys minerals, perturbed afresh
+  for every pattern (``--strain``, ``--substitution``, ``--displacement``);
+- ``mixed``: half of each.
 """
 
 import argparse
@@ -30,7 +35,11 @@ import numpy as np
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from skxrd.augmentation import XRDAugmenter  # noqa: E402
-from skxrd.engine import StructurePatternSource, SyntheticPatternSource  # noqa: E402
+from skxrd.engine import (  # noqa: E402
+    BatchReplay,
+    StructurePatternSource,
+    SyntheticPatternSource,
+)
 from skxrd.metrics import xrd_report  # noqa: E402
 from skxrd.models._recipe import (  # noqa: E402
     held_out_patterns,
@@ -42,30 +51,50 @@ from skxrd.models._recipe import (  # noqa: E402
 from skxrd.preprocessing import normalize_patterns  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-LEVERS = ("synthetic", "structures", "structures-fixed", "mixed")
+METRICS = (
+    "space_group_accuracy",
+    "top_5_accuracy",
+    "crystal_system_accuracy",
+    "accuracy_at_50_coverage",
+)
 
 
-def stream(lever, seed, n_jobs, batch_size=512):
+def sources(args, batch_size=512):
     augmenter = XRDAugmenter(counts=(1e2, 1e4), background_amplitude=0.15)
-    common = dict(batch_size=batch_size, augmenter=augmenter, n_jobs=n_jobs)
-    synthetic = SyntheticPatternSource(class_prior="prior", random_state=seed, **common)
-    if lever == "synthetic":
-        return synthetic.batches()
-    structures = training_structures(exclude=held_out_structures())
-    real = StructurePatternSource(structures, random_state=seed + 1, **common)
-    if lever == "structures-fixed":
-        real.set_params(strain=0.0, substitution_probability=0.0)
-    if lever in ("structures", "structures-fixed"):
-        return real.batches()
+    common = dict(batch_size=batch_size, augmenter=augmenter, n_jobs=args.n_jobs)
+    synthetic = SyntheticPatternSource(
+        class_prior="prior", random_state=args.seed, **common
+    )
+    if args.data == "synthetic":
+        return [synthetic]
+    real = StructurePatternSource(
+        training_structures(exclude=held_out_structures()),
+        strain=args.strain,
+        substitution_probability=args.substitution,
+        displacement=args.displacement,
+        random_state=args.seed + 1,
+        **common,
+    )
+    if args.data == "structures":
+        return [real]
     synthetic.set_params(n_jobs=1)
     real.set_params(n_jobs=1)
-    return interleave([synthetic.batches(), real.batches()], [1, 1], seed)
+    return [synthetic, real]
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--lever", choices=LEVERS, required=True)
-    parser.add_argument("--patterns", type=int, default=100_000)
+    parser.add_argument(
+        "--data", choices=("synthetic", "structures", "mixed"), required=True
+    )
+    parser.add_argument("--patterns", type=int, default=120_000)
+    parser.add_argument("--strain", type=float, default=0.03)
+    parser.add_argument("--substitution", type=float, default=0.3)
+    parser.add_argument("--displacement", type=float, default=0.0)
+    parser.add_argument("--loss", default="categorical_crossentropy")
+    parser.add_argument(
+        "--replay", action="store_true", help="echo batches (BatchReplay)"
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--rruff", default=ROOT.parent / "shared/data/rruff_dev.npz")
@@ -73,35 +102,49 @@ def main():
     args = parser.parse_args()
 
     _, ensemble = pretrained_recipe(random_state=args.seed)
-    model = ensemble.estimator.set_params(random_state=args.seed)
+    model = ensemble.estimator.set_params(random_state=args.seed, loss=args.loss)
     classes = np.arange(1, 231)
+    streams = [s.batches(nice=19 if args.replay else 0) for s in sources(args)]
+    stream = streams[0] if len(streams) == 1 else interleave(streams, [1, 1], 0)
+    if args.replay:
+        stream = BatchReplay(stream, random_state=args.seed)
     t0 = time.perf_counter()
     seen = 0
-    for X, y in stream(args.lever, args.seed, args.n_jobs):
+    for X, y in stream:
         model.partial_fit(X, y, classes=classes)
         seen += len(y)
         if seen >= args.patterns:
             break
     minutes = (time.perf_counter() - t0) / 60
+    fresh = stream.n_fresh if args.replay else seen
+    if args.replay:
+        stream.close()
 
-    datasets = {"held-out structures": held_out_patterns(args.seed)}
+    test = SyntheticPatternSource(class_prior="prior", random_state=12345, n_jobs=1)
+    datasets = {
+        "RRUFF": None,
+        "held-out structures": held_out_patterns(args.seed),
+        "synthetic": test.set_params(batch_size=512).take(2048),
+    }
     if Path(args.rruff).exists():
         with np.load(args.rruff) as data:
             datasets["RRUFF"] = (
                 normalize_patterns(np.clip(data["intensity"], 0, None)),
                 data["space_group"].astype(int),
             )
-    row = {"lever": args.lever, "patterns": seen, "minutes": round(minutes, 1)}
-    for name, (X, y) in datasets.items():
+    row = {
+        **{k: v for k, v in vars(args).items() if k not in ("rruff", "json")},
+        "seen": seen,
+        "fresh": fresh,
+        "minutes": round(minutes, 1),
+    }
+    for name, pair in datasets.items():
+        if pair is None:
+            continue
+        X, y = pair
         report = xrd_report(y, model.predict_proba(X), labels=model.classes_)
-        for key in (
-            "space_group_accuracy",
-            "top_5_accuracy",
-            "crystal_system_accuracy",
-            "accuracy_at_50_coverage",
-        ):
-            row[f"{name}: {key}"] = round(100 * report[key], 1)
-    print(json.dumps(row, indent=1))
+        row[name] = [round(100 * report[k], 1) for k in METRICS]
+    print(json.dumps(row))
     if args.json:
         with open(args.json, "a", encoding="utf-8") as file:
             file.write(json.dumps(row) + "\n")

@@ -60,7 +60,12 @@ def test_unstrained_rock_salt_peaks_are_where_braggs_law_puts_them(structures):
 def test_perturbation_keeps_the_space_group(structures, name):
     (cell,) = _standard_cells([structures[name]], 0.01)
     rng = np.random.default_rng(0)
-    config = {"strain": 0.05, "substitution": 1.0, "debye_waller": (0.0, 1.5)}
+    config = {
+        "strain": 0.05,
+        "substitution": 1.0,
+        "debye_waller": (0.0, 1.5),
+        "displacement": 0.1,
+    }
     for _ in range(5):
         crystal = _perturb(cell, rng, config)
         perturbed = Structure(
@@ -69,6 +74,10 @@ def test_perturbation_keeps_the_space_group(structures, name):
         found = SpacegroupAnalyzer(perturbed, symprec=0.01).get_space_group_number()
         assert found == cell["space_group"]
         assert not np.allclose(perturbed.lattice.abc, cell["parameters"][:3])
+        moved = crystal["frac_coords"] - cell["frac_coords"]
+        moved -= np.round(moved)
+        # Rock salt's atoms sit on fixed special positions; the others move.
+        assert (np.abs(moved).max() > 1e-3) == (name != "NaCl")
 
 
 def test_substitutes_are_column_neighbours():

@@ -26,7 +26,8 @@ class StructurePatternSource(BasePatternSource):
     conventional cell (spglib's refined cell, in the International Tables
     setting) and changes it the ways real samples of the same structure type
     differ: the lattice is strained within ``strain`` keeping its metric
-    symmetry, each element is, with ``substitution_probability``, replaced by
+    symmetry, the atoms are moved by ``displacement`` as their site symmetry
+    allows, each element is, with ``substitution_probability``, replaced by
     a neighbour of its column in the periodic table (a different scattering
     power on the same sites), and all atoms get one random isotropic
     Debye–Waller factor.  None of these changes the space group, so the label
@@ -52,6 +53,11 @@ class StructurePatternSource(BasePatternSource):
         change by up to ``100 * strain`` degrees.
     substitution_probability : float, default=0.3
         Probability that each element of a structure is replaced.
+    displacement : float, default=0.0
+        Standard deviation in Å of a random displacement of every orbit of
+        atoms, restricted to the directions its site symmetry allows and
+        carried to the other atoms of the orbit by the symmetry operations,
+        so that the space group is kept; 0 keeps the positions.
     debye_waller_range : (float, float), default=(0.0, 1.5)
         Range of the isotropic B factor in Å².
     symprec : float, default=0.01
@@ -92,6 +98,7 @@ normalize, wavelength, start, stop, step, n_jobs, random_state
         "class_prior": [StrOptions({"uniform", "prior", "structures"})],
         "strain": [Interval(Real, 0, 0.5, closed="left")],
         "substitution_probability": [Interval(Real, 0, 1, closed="both")],
+        "displacement": [Interval(Real, 0, 1, closed="both")],
         "debye_waller_range": [tuple, list],
         "symprec": [Interval(Real, 0, None, closed="neither")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
@@ -116,6 +123,7 @@ normalize, wavelength, start, stop, step, n_jobs, random_state
         class_prior="prior",
         strain=0.03,
         substitution_probability=0.3,
+        displacement=0.0,
         debye_waller_range=(0.0, 1.5),
         symprec=0.01,
         batch_size=256,
@@ -136,6 +144,7 @@ normalize, wavelength, start, stop, step, n_jobs, random_state
         self.class_prior = class_prior
         self.strain = strain
         self.substitution_probability = substitution_probability
+        self.displacement = displacement
         self.debye_waller_range = debye_waller_range
         self.symprec = symprec
         self.batch_size = batch_size
@@ -188,6 +197,7 @@ normalize, wavelength, start, stop, step, n_jobs, random_state
             "strain": float(self.strain),
             "substitution": float(self.substitution_probability),
             "debye_waller": (low, high),
+            "displacement": float(self.displacement),
         }
 
 
@@ -204,7 +214,9 @@ def _standard_cells(structures, symprec):
                 analyzer = SpacegroupAnalyzer(structure, symprec=symprec)
                 refined = analyzer.get_refined_structure()
                 group = analyzer.get_space_group_number()
-            cells.append(_cell(refined, group))
+                cell = _cell(refined, group)
+                cell.update(_orbits(refined, symprec))
+            cells.append(cell)
         except Exception as exc:  # noqa: BLE001 - any failure skips one structure
             skipped.append(f"{name} ({type(exc).__name__}: {exc})")
     if skipped:
@@ -225,14 +237,15 @@ def _cell(structure, group):
     from ..diffraction import scattering_table
 
     table, _ = scattering_table()
-    numbers, coords, occupancies = [], [], []
-    for site in structure:
+    numbers, coords, occupancies, sites = [], [], [], []
+    for index, site in enumerate(structure):
         # Disordered sites become one partially occupied atom per species.
         for species, occupancy in site.species.items():
             z = getattr(species, "Z", 0)
             if not 0 < z < table.shape[0] or np.isnan(table[z, 0]):
                 raise ValueError(f"no X-ray scattering factors for {species}")
             numbers.append(z)
+            sites.append(index)
             coords.append(site.frac_coords)
             occupancies.append(occupancy)
     lattice = structure.lattice
@@ -241,9 +254,59 @@ def _cell(structure, group):
         "frac_coords": np.asarray(coords, dtype=float) % 1.0,
         "numbers": np.asarray(numbers, dtype=int),
         "occupancies": np.asarray(occupancies, dtype=float),
+        "site": np.asarray(sites, dtype=int),
         "space_group": int(group),
         "system": CRYSTAL_SYSTEMS[int(crystal_system_index([group])[0])],
     }
+
+
+def _orbits(structure, symprec, tolerance=1e-3):
+    """Map every site to a representative of its orbit, for symmetric displacements.
+
+    Returns per site the orbit index and the rotation W of a symmetry operation
+    taking the representative onto the site, and per orbit the projector onto
+    the displacements its site symmetry allows (the average of the stabiliser's
+    rotations).  Moving each representative by an allowed displacement d and
+    every site by W d keeps the space group.
+    """
+    from pymatgen.symmetry.analyzer import SpacegroupAnalyzer
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        operations = SpacegroupAnalyzer(
+            structure, symprec=symprec
+        ).get_symmetry_operations()
+    rotations = np.array([op.rotation_matrix for op in operations])
+    translations = np.array([op.translation_vector for op in operations])
+    frac = structure.frac_coords
+    n = len(frac)
+    orbit = np.full(n, -1)
+    rotation = np.zeros((n, 3, 3))
+    projectors = []
+    for i in range(n):
+        if orbit[i] >= 0:
+            continue
+        images = np.einsum("kij,j->ki", rotations, frac[i]) + translations
+        stabiliser = _matches(images, frac[i], tolerance)
+        projectors.append(rotations[stabiliser].mean(axis=0))
+        for j in range(i, n):
+            if orbit[j] >= 0:
+                continue
+            hits = np.flatnonzero(_matches(images, frac[j], tolerance))
+            if hits.size:
+                orbit[j] = len(projectors) - 1
+                rotation[j] = rotations[hits[0]]
+    return {
+        "orbit": orbit,
+        "rotation": rotation,
+        "projectors": np.array(projectors),
+    }
+
+
+def _matches(images, point, tolerance):
+    difference = images - point
+    difference -= np.round(difference)
+    return np.abs(difference).max(axis=1) < tolerance
 
 
 def _structure_batch(config, seed):
@@ -302,12 +365,19 @@ def _perturb(cell, rng, config):
             options = _substitutes(int(z))
             if options and rng.random() < config["substitution"]:
                 numbers[cell["numbers"] == z] = options[rng.integers(len(options))]
+    frac_coords = cell["frac_coords"]
+    if config["displacement"] > 0 and "orbit" in cell:
+        sigma = config["displacement"] / cell["parameters"][:3]
+        shift = rng.normal(0.0, 1.0, (len(cell["projectors"]), 3)) * sigma
+        shift = np.einsum("oij,oj->oi", cell["projectors"], shift)
+        per_site = np.einsum("sij,sj->si", cell["rotation"], shift[cell["orbit"]])
+        frac_coords = (frac_coords + per_site[cell["site"]]) % 1.0
     lattice = _lattice_matrix(a, b, c, alpha, beta, gamma)
     if not np.isfinite(lattice).all():
         lattice = _lattice_matrix(*cell["parameters"])
     return {
         "lattice": lattice,
-        "frac_coords": cell["frac_coords"],
+        "frac_coords": frac_coords,
         "numbers": numbers,
         "occupancies": cell["occupancies"],
         "debye_waller": np.full(numbers.size, rng.uniform(*config["debye_waller"])),
