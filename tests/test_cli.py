@@ -187,3 +187,19 @@ def test_demo_tiny_prints_the_table_and_writes_figures(workdir, capsys):
         "pattern_prediction.png",
     ):
         assert (out / name).stat().st_size > 1000
+
+
+def test_model_file_keeps_the_temperature(workdir, model, dataset):
+    from skxrd.models import load_model, save_model
+
+    loaded = load_model(model)
+    assert loaded.temperature == 1.0
+    with np.load(dataset, allow_pickle=False) as data:
+        X = next(data[k] for k in data.files if data[k].ndim == 2)[:5]
+    loaded.set_params(temperature=2.5)
+    path = save_model(loaded, workdir / "warm.skxrd")
+    again = load_model(path)
+    assert again.temperature == 2.5
+    np.testing.assert_allclose(
+        again.predict_proba(X), loaded.predict_proba(X), rtol=1e-5
+    )

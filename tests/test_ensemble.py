@@ -380,3 +380,15 @@ def test_pickle_and_joblib_load_in_a_fresh_process(
     assert_array_equal(outputs["ensemble"], ensemble.predict_proba(X_ens))
     assert_array_equal(outputs["pipeline"], fitted_pipeline.predict_proba(X))
     assert_array_equal(outputs["labels"], fitted_pipeline.predict(X))
+
+
+def test_temperature_keeps_the_ranking_and_softens(blobs):
+    X, y = blobs
+    ensemble = _log_reg_ensemble().fit(X, y)
+    sharp = ensemble.predict_proba(X)
+    soft = ensemble.set_params(temperature=3.0).predict_proba(X)
+    np.testing.assert_array_equal(sharp.argmax(1), soft.argmax(1))
+    assert soft.max(1).mean() < sharp.max(1).mean()
+    np.testing.assert_allclose(soft.sum(1), 1, rtol=1e-5)
+    with pytest.raises(ValueError, match="temperature"):
+        ensemble.set_params(temperature=0.0).fit(X, y)

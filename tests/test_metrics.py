@@ -203,3 +203,27 @@ def test_rejection_curve_and_threshold_for_coverage():
     assert np.isnan(acc[2])
     with pytest.raises(ValueError, match="coverage"):
         threshold_for_coverage(p, 0.0)
+
+
+def test_temperature_scaling_makes_certainty_a_probability():
+    from skxrd.metrics import (
+        apply_temperature,
+        expected_calibration_error,
+        fit_temperature,
+    )
+
+    rng = np.random.default_rng(0)
+    n, k = 4000, 5
+    # An overconfident model: right 60% of the time, certainty about 0.95.
+    y = rng.integers(0, k, n)
+    guess = np.where(rng.random(n) < 0.6, y, rng.integers(0, k, n))
+    proba = np.full((n, k), 0.05 / (k - 1))
+    proba[np.arange(n), guess] = 0.95
+    labels = np.arange(k)
+    t = fit_temperature(y, proba, labels=labels)
+    calibrated = apply_temperature(proba, t)
+    assert t > 1.5
+    assert expected_calibration_error(y, proba, labels=labels) > 0.25
+    assert expected_calibration_error(y, calibrated, labels=labels) < 0.03
+    np.testing.assert_array_equal(calibrated.argmax(1), proba.argmax(1))
+    np.testing.assert_allclose(calibrated.sum(1), 1, rtol=1e-6)

@@ -160,5 +160,7 @@ def test_distance_vectorised_matches_networkx():
     g = subgroup_graph()
     rng = np.random.default_rng(0)
     a, b = rng.integers(1, 231, size=(2, 50))
-    expected = [nx.shortest_path_length(g, int(x), int(y)) for x, y in zip(a, b, strict=False)]
+    expected = [
+        nx.shortest_path_length(g, int(x), int(y)) for x, y in zip(a, b, strict=False)
+    ]
     assert subgroup_distance(a, b).tolist() == expected

@@ -16,7 +16,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import _check_partial_fit_first_call
 from sklearn.utils.validation import check_is_fitted
 
-from ..metrics import crystal_system_proba
+from ..metrics import apply_temperature, crystal_system_proba
 from ..neural_network._labels import check_labels
 from ..utils._validation import validate_patterns
 from ._reject import default_reject_label
@@ -80,6 +80,12 @@ class XRDEnsembleClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         Certainty below which ``predict`` returns the reject label (the paper
         uses 0.45).  None never rejects.  Can be changed after fitting, e.g.
         with the value from `skxrd.metrics.threshold_for_coverage`.
+    temperature : float > 0, default=1.0
+        Temperature scaling of the averaged probabilities,
+        :math:`p_i \\propto \\bar y_i^{1/T}`: above 1 softens overconfident
+        outputs, so that the certainty is closer to the probability of being
+        right.  The ranking of classes, and so top-n accuracy, does not change.
+        Fit it on held-out data with `skxrd.metrics.fit_temperature`.
     reject_label : scalar or None, default=None
         Label of rejected patterns; must not be a class.  None picks one that is
         never in ``classes_``: `skxrd.metrics.REJECT_LABEL` (-1) for numeric
@@ -151,6 +157,7 @@ class XRDEnsembleClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         "n_estimators": [Interval(Integral, 1, None, closed="left")],
         "classes": ["array-like", None],
         "reject_threshold": [Interval(Real, 0, 1, closed="both"), None],
+        "temperature": [Interval(Real, 0, None, closed="neither")],
         "reject_label": "no_validation",
         "random_state": ["random_state"],
     }
@@ -162,6 +169,7 @@ class XRDEnsembleClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         n_estimators=10,
         classes=None,
         reject_threshold=None,
+        temperature=1.0,
         reject_label=None,
         random_state=None,
     ):
@@ -169,6 +177,7 @@ class XRDEnsembleClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         self.n_estimators = n_estimators
         self.classes = classes
         self.reject_threshold = reject_threshold
+        self.temperature = temperature
         self.reject_label = reject_label
         self.random_state = random_state
 
@@ -346,6 +355,8 @@ class XRDEnsembleClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         for member in self.estimators_:
             proba[:, self._columns(member)] += member.predict_proba(X)
         proba /= len(self.estimators_)
+        if self.temperature != 1.0:
+            proba = apply_temperature(proba, self.temperature)
         return proba
 
     def _columns(self, member):

@@ -1,5 +1,10 @@
 """Metrics and scorers: top-n accuracy, maximal-subgroup distance, rejection."""
 
+from ._calibration import (
+    apply_temperature,
+    expected_calibration_error,
+    fit_temperature,
+)
 from ._classification import (
     REJECT_LABEL,
     coverage_score,
@@ -28,6 +33,9 @@ from ._scorer import (
 __all__ = [
     "REJECT_LABEL",
     "XRDScorer",
+    "apply_temperature",
+    "expected_calibration_error",
+    "fit_temperature",
     "coverage_score",
     "coverage_scorer",
     "crystal_system_accuracy_score",

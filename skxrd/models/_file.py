@@ -159,6 +159,7 @@ def save_model(
         description["ensemble"] = {
             "n_estimators": model.n_estimators,
             "reject_threshold": model.reject_threshold,
+            "temperature": float(model.temperature),
             "reject_label": _to_json(model.reject_label),
         }
     buffer = io.BytesIO()
@@ -247,6 +248,7 @@ def load_model(path):
             n_estimators=spec["n_estimators"],
             classes=classes,
             reject_threshold=spec["reject_threshold"],
+            temperature=spec.get("temperature", 1.0),
             reject_label=_from_json(spec["reject_label"]),
         )
         model.n_features_in_ = n_features
