@@ -25,8 +25,11 @@ from skxrd.simulation import ProfileSampler, render_patterns
 
 
 def engine_rate(n_batches, batch_size, seed):
-    source = SyntheticPatternSource(batch_size=batch_size, random_state=seed,
-                                    augmenter=XRDAugmenter(counts=(1e2, 1e4)))
+    source = SyntheticPatternSource(
+        batch_size=batch_size,
+        random_state=seed,
+        augmenter=XRDAugmenter(counts=(1e2, 1e4)),
+    )
     rates, groups = [], []
     batches = source.batches(n_batches + 1)
     next(batches)  # warm-up: tables loaded, caches filled
@@ -58,9 +61,13 @@ def baseline_rate(groups, seed):
                 cpu += time.process_time() - t
                 continue
         pattern = calculator.get_pattern(structure, two_theta_range=(5, 90))
-        render_patterns(np.asarray(pattern.x), np.asarray(pattern.y),
-                        np.array([0, len(pattern.x)]), ProfileSampler(),
-                        random_state=rng)
+        render_patterns(
+            np.asarray(pattern.x),
+            np.asarray(pattern.y),
+            np.array([0, len(pattern.x)]),
+            ProfileSampler(),
+            random_state=rng,
+        )
         cpu += time.process_time() - t
         made += 1
     return made / cpu, made, failed
@@ -70,24 +77,39 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--batches", type=int, default=5)
     parser.add_argument("--batch-size", type=int, default=256)
-    parser.add_argument("--baseline", type=int, default=30,
-                        help="crystals for the pyxtal baseline")
+    parser.add_argument(
+        "--baseline", type=int, default=30, help="crystals for the pyxtal baseline"
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", default=None)
     args = parser.parse_args()
     rate, rates, groups = engine_rate(args.batches, args.batch_size, args.seed)
-    sample = np.random.default_rng(args.seed).choice(groups, args.baseline, replace=False)
+    sample = np.random.default_rng(args.seed).choice(
+        groups, args.baseline, replace=False
+    )
     base, made, failed = baseline_rate(sample, args.seed)
-    print(f"skxrd engine     {rate:8.1f} patterns per CPU-second "
-          f"(median of {args.batches} batches of {args.batch_size}; "
-          f"range {min(rates):.0f}–{max(rates):.0f})")
-    print(f"pyxtal+pymatgen  {base:8.1f} patterns per CPU-second "
-          f"({made} made, {failed} pyxtal failures counted in the time)")
+    print(
+        f"skxrd engine     {rate:8.1f} patterns per CPU-second "
+        f"(median of {args.batches} batches of {args.batch_size}; "
+        f"range {min(rates):.0f}–{max(rates):.0f})"
+    )
+    print(
+        f"pyxtal+pymatgen  {base:8.1f} patterns per CPU-second "
+        f"({made} made, {failed} pyxtal failures counted in the time)"
+    )
     print(f"ratio            {rate / base:8.1f}×")
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"engine_per_cpu_s": rate, "engine_batches": rates,
-                       "baseline_per_cpu_s": base, "ratio": rate / base}, f, indent=2)
+            json.dump(
+                {
+                    "engine_per_cpu_s": rate,
+                    "engine_batches": rates,
+                    "baseline_per_cpu_s": base,
+                    "ratio": rate / base,
+                },
+                f,
+                indent=2,
+            )
 
 
 if __name__ == "__main__":

@@ -45,7 +45,7 @@ from skxrd.models._recipe import (  # noqa: E402
     held_out_patterns,
     held_out_structures,
     interleave,
-    pretrained_recipe,
+    pretrained_member,
     training_structures,
 )
 from skxrd.preprocessing import normalize_patterns  # noqa: E402
@@ -101,8 +101,7 @@ def main():
     parser.add_argument("--json", default=None)
     args = parser.parse_args()
 
-    _, ensemble = pretrained_recipe(random_state=args.seed)
-    model = ensemble.estimator.set_params(random_state=args.seed, loss=args.loss)
+    model = pretrained_member(random_state=args.seed).set_params(loss=args.loss)
     classes = np.arange(1, 231)
     streams = [s.batches(nice=19 if args.replay else 0) for s in sources(args)]
     stream = streams[0] if len(streams) == 1 else interleave(streams, [1, 1], 0)

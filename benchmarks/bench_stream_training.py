@@ -26,9 +26,15 @@ from skxrd.neural_network import XRDCNNClassifier  # noqa: E402
 
 
 def small_cnn():
-    return XRDCNNClassifier(filters=(16, 16, 32), kernel_sizes=(50, 25, 12),
-                            hidden_layer_sizes=(256,), dropout=0.2, conv_dropout=0.1,
-                            batch_size=256, random_state=0)
+    return XRDCNNClassifier(
+        filters=(16, 16, 32),
+        kernel_sizes=(50, 25, 12),
+        hidden_layer_sizes=(256,),
+        dropout=0.2,
+        conv_dropout=0.1,
+        batch_size=256,
+        random_state=0,
+    )
 
 
 def main():
@@ -39,8 +45,12 @@ def main():
     classes = np.arange(1, 231)
 
     def source(n_jobs):
-        return SyntheticPatternSource(batch_size=256, n_jobs=n_jobs, random_state=0,
-                                      augmenter=XRDAugmenter(counts=(1e2, 1e4)))
+        return SyntheticPatternSource(
+            batch_size=256,
+            n_jobs=n_jobs,
+            random_state=0,
+            augmenter=XRDAugmenter(counts=(1e2, 1e4)),
+        )
 
     X, y = source(1).take(256 * 4)
     net = small_cnn()
@@ -78,10 +88,14 @@ def main():
         fresh = (replay.n_fresh - fresh0) / (replay.n_served - served0)
     a, b, c = np.median(premade), np.median(streamed), np.median(replayed)
     print(f"pre-made arrays  {a:.3f} s per step of 256 (median of {args.steps})")
-    print(f"streamed         {b:.3f} s per step ({args.n_jobs} workers)  "
-          f"ratio {b / a:.2f}×")
-    print(f"replayed         {c:.3f} s per step ({args.n_jobs} workers at nice 19)  "
-          f"ratio {c / a:.2f}×  fresh patterns {100 * fresh:.0f}%")
+    print(
+        f"streamed         {b:.3f} s per step ({args.n_jobs} workers)  "
+        f"ratio {b / a:.2f}×"
+    )
+    print(
+        f"replayed         {c:.3f} s per step ({args.n_jobs} workers at nice 19)  "
+        f"ratio {c / a:.2f}×  fresh patterns {100 * fresh:.0f}%"
+    )
     print("target: ratio ≤ 1.10×")
 
 

@@ -3,6 +3,7 @@
 import numpy as np
 
 from ..spacegroups import crystal_system_index
+from ._calibration import expected_calibration_error
 from ._classification import (
     crystal_system_proba,
     rejection_curve,
@@ -34,7 +35,8 @@ def xrd_report(y_true, y_score, *, labels, reject_threshold=None):
         ``n_samples``, ``space_group_accuracy`` (top-1), ``top_5_accuracy``,
         ``crystal_system_accuracy`` (from probabilities summed per system),
         ``mean_subgroup_distance``, ``accuracy_at_50_coverage`` and
-        ``threshold_at_50_coverage``; with a threshold also
+        ``threshold_at_50_coverage``, ``expected_calibration_error`` (of the
+        space-group certainty, 10 bins); with a threshold also
         ``coverage_at_threshold`` and ``accuracy_at_threshold``.
 
     See Also
@@ -65,6 +67,9 @@ def xrd_report(y_true, y_score, *, labels, reject_threshold=None):
         "mean_subgroup_distance": float(subgroup_distances(y_true, y_pred).mean()),
         "accuracy_at_50_coverage": float(acc_half[0]),
         "threshold_at_50_coverage": half,
+        "expected_calibration_error": expected_calibration_error(
+            y_true, y_score, labels=labels
+        ),
     }
     if reject_threshold is not None:
         _, acc, cov = rejection_curve(
@@ -84,6 +89,7 @@ _ROWS = [
     ("accuracy at 50% coverage", "accuracy_at_50_coverage", "{:.1%}"),
     ("coverage at threshold", "coverage_at_threshold", "{:.1%}"),
     ("accuracy at threshold", "accuracy_at_threshold", "{:.1%}"),
+    ("expected calibration error", "expected_calibration_error", "{:.3f}"),
     ("patterns", "n_samples", "{:d}"),
 ]
 

@@ -5,12 +5,12 @@ import time
 
 import numpy as np
 
-__all__ = ["pretrained_recipe", "train_from_stream"]
+__all__ = ["pretrained_member", "pretrained_recipe", "train_from_stream"]
 
 logger = logging.getLogger(__name__)
 
 
-def pretrained_recipe(*, random_state=0, n_jobs=1):
+def pretrained_recipe(*, random_state=0, n_jobs=1, synthetic_fraction=0.0):
     """The stream and the model of the shipped space-group model.
 
     Parameters
@@ -19,82 +19,126 @@ def pretrained_recipe(*, random_state=0, n_jobs=1):
         Seed of the stream and of the networks.
     n_jobs : int, default=1
         Worker processes of the stream.
+    synthetic_fraction : float, default=0.0
+        Share of batches drawn from random synthetic crystals instead of real
+        structures.
 
     Returns
     -------
-    source : SyntheticPatternSource
-        Random crystals of all 230 groups, drawn with the real-collection class
-        prior, realistic profiles, backgrounds and counting noise.
+    sources : list of (source, weight)
+        `StructurePatternSource` over `training_structures` (AFLOW prototypes
+        and robocrys minerals, minus any with the formula and group of a
+        held-out structure), each pattern from a freshly strained, displaced
+        and substituted variant, real-collection class prior, realistic
+        profiles, backgrounds and counting noise; and, if
+        ``synthetic_fraction`` > 0, the synthetic stream.
     model : XRDEnsembleClassifier
-        Three small CNNs with the label set fixed to groups 1..230.
+        Three small CNNs trained with cross-entropy, label set fixed to groups
+        1..230.
     """
     from ..augmentation import XRDAugmenter
-    from ..engine import SyntheticPatternSource
+    from ..engine import StructurePatternSource, SyntheticPatternSource
     from ..ensemble import XRDEnsembleClassifier
-    from ..neural_network import XRDCNNClassifier
 
-    source = SyntheticPatternSource(
+    augmenter = XRDAugmenter(counts=(1e2, 1e4), background_amplitude=0.15)
+    real = StructurePatternSource(
+        training_structures(exclude=held_out_structures()),
         class_prior="prior",
+        strain=0.03,
+        substitution_probability=0.3,
+        displacement=0.05,
         batch_size=512,
-        augmenter=XRDAugmenter(counts=(1e2, 1e4), background_amplitude=0.15),
+        augmenter=augmenter,
         n_jobs=n_jobs,
         random_state=random_state,
     )
-    member = XRDCNNClassifier(
+    sources = [(real, 1.0 - synthetic_fraction)]
+    if synthetic_fraction > 0:
+        synthetic = SyntheticPatternSource(
+            class_prior="prior",
+            batch_size=512,
+            augmenter=augmenter,
+            n_jobs=1,
+            random_state=random_state + 1,
+        )
+        sources.append((synthetic, synthetic_fraction))
+    model = XRDEnsembleClassifier(
+        pretrained_member(),
+        n_estimators=3,
+        classes=np.arange(1, 231),
+        random_state=random_state,
+    )
+    return sources, model
+
+
+def pretrained_member(random_state=None):
+    """One small CNN of the shipped ensemble (cross-entropy loss)."""
+    from ..neural_network import XRDCNNClassifier
+
+    return XRDCNNClassifier(
         filters=(32, 32, 64),
         kernel_sizes=(50, 25, 12),
         strides=(5, 5, 2),
         conv_dropout=0.1,
         hidden_layer_sizes=(512, 256),
         dropout=0.3,
-        loss="alternating",
+        loss="categorical_crossentropy",
         batch_size=128,
+        random_state=random_state,
     )
-    model = XRDEnsembleClassifier(
-        member, n_estimators=3, classes=np.arange(1, 231), random_state=random_state
-    )
-    return source, model
 
 
-def train_from_stream(model, source, *, minutes, validation_data, every=20):
-    """Train with ``partial_fit`` on a stream for a wall-clock budget.
+def train_from_stream(model, sources, *, minutes, replay=True, log_every=20):
+    """Train with ``partial_fit`` on streams for a wall-clock budget.
 
     Parameters
     ----------
     model : estimator with ``partial_fit``
         Trained in place.
-    source : SyntheticPatternSource
-        The stream.
+    sources : list of (source, weight)
+        Streams, each chosen for a batch with its weight.
     minutes : float
         Budget.
-    validation_data : tuple (X, y)
-        Scored every ``every`` chunks; the best weights are restored at the end.
-    every : int, default=20
-        Chunks between validations.
+    replay : bool, default=True
+        Serve batches through `skxrd.engine.BatchReplay` with the workers at
+        niceness 19, so that training never waits for data.
+    log_every : int, default=20
+        Batches between progress lines (logging, level INFO).
 
     Returns
     -------
-    n_patterns : int
-        Patterns seen.
+    n_seen, n_fresh : int
+        Patterns trained on, and how many of them were fresh.
     """
+    from ..engine import BatchReplay
+
+    nice = 19 if replay else 0
+    streams = [source.batches(nice=nice) for source, _ in sources]
+    weights = [weight for _, weight in sources]
+    stream = streams[0] if len(streams) == 1 else interleave(streams, weights, 0)
+    if replay:
+        stream = BatchReplay(stream, random_state=0)
+    classes = np.arange(1, 231)
     start = time.perf_counter()
     seen = 0
-    for k, (X, y) in enumerate(source.batches()):
-        fit_params = (
-            {"validation_data": validation_data} if (k + 1) % every == 0 else {}
-        )
-        model.partial_fit(X, y, classes=source.classes, **fit_params)
-        seen += len(y)
-        if (k + 1) % every == 0:
-            logger.info("%d patterns in %.0f s", seen, time.perf_counter() - start)
-        if time.perf_counter() - start > 60 * minutes:
-            break
-    if hasattr(model, "restore_best_weights"):
-        try:
-            model.restore_best_weights()
-        except Exception as exc:  # noqa: BLE001 - no validation happened yet
-            logger.warning("no best weights restored: %s", exc)
-    return seen
+    try:
+        for k, (X, y) in enumerate(stream):
+            model.partial_fit(X, y, classes=classes)
+            seen += len(y)
+            if (k + 1) % log_every == 0:
+                logger.info(
+                    "%d patterns (%s fresh) in %.0f s",
+                    seen,
+                    stream.n_fresh if replay else seen,
+                    time.perf_counter() - start,
+                )
+            if time.perf_counter() - start > 60 * minutes:
+                break
+    finally:
+        fresh = stream.n_fresh if replay else seen
+        if replay:
+            stream.close()
+    return seen, fresh
 
 
 def held_out_structures():
