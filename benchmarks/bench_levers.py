@@ -14,7 +14,8 @@ top-1/top-5, crystal-system accuracy and accuracy at 50% coverage (%) on
 - held-out synthetic crystals: 2,048 patterns of another seed of the
   synthetic stream.
 
-``--json`` appends the row to a file (docs/ tables are made from it).
+``--json`` appends the row to a file; ``--table FILE`` prints the rows of such
+a file as the reStructuredText table in docs/.
 
 Data (``--data``):
 
@@ -82,11 +83,51 @@ def sources(args, batch_size=512):
     return [synthetic, real]
 
 
+def describe(row):
+    """A short name of the lever settings of one row."""
+    parts = [row["data"]]
+    if row["data"] != "synthetic":
+        parts.append(
+            f"strain {row['strain']:g}, subst. {row['substitution']:g}, "
+            f"displ. {row['displacement']:g} Å"
+        )
+    if row["loss"] != "categorical_crossentropy":
+        parts.append(f"{row['loss']} loss")
+    if row.get("replay"):
+        parts.append("replay")
+    return "; ".join(parts)
+
+
+def table(path):
+    rows = [json.loads(line) for line in Path(path).read_text().splitlines()]
+    header = ["lever", "patterns", "RRUFF", "held-out structures", "synthetic"]
+    cells = [
+        [
+            describe(r),
+            f"{r['seen']:,}"
+            + ("" if r["fresh"] == r["seen"] else f" ({r['fresh']:,})"),
+            *(" / ".join(f"{v:.1f}" for v in r[k]) for k in header[2:]),
+        ]
+        for r in rows
+    ]
+    widths = [max(len(c[i]) for c in [header, *cells]) for i in range(len(header))]
+    rule = "  ".join("=" * w for w in widths)
+    lines = [
+        rule,
+        "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)),
+        rule,
+    ]
+    lines += [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in cells
+    ]
+    lines.append(rule)
+    return "\n".join(lines)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--data", choices=("synthetic", "structures", "mixed"), required=True
-    )
+    parser.add_argument("--table", default=None, help="print a JSON-lines file")
+    parser.add_argument("--data", choices=("synthetic", "structures", "mixed"))
     parser.add_argument("--patterns", type=int, default=120_000)
     parser.add_argument("--strain", type=float, default=0.03)
     parser.add_argument("--substitution", type=float, default=0.3)
@@ -100,6 +141,11 @@ def main():
     parser.add_argument("--rruff", default=ROOT.parent / "shared/data/rruff_dev.npz")
     parser.add_argument("--json", default=None)
     args = parser.parse_args()
+    if args.table:
+        print(table(args.table))
+        return
+    if args.data is None:
+        parser.error("--data is required unless --table is given")
 
     model = pretrained_member(random_state=args.seed).set_params(loss=args.loss)
     classes = np.arange(1, 231)
