@@ -203,3 +203,38 @@ def test_model_file_keeps_the_temperature(workdir, model, dataset):
     np.testing.assert_allclose(
         again.predict_proba(X), loaded.predict_proba(X), rtol=1e-5
     )
+
+
+def test_train_dataset_rules_for_presets(workdir, dataset, capsys):
+    out = str(workdir / "never.skxrd")
+    assert main(["train", "-o", out]) != 0
+    assert "needs a dataset file" in capsys.readouterr().err
+    code = main(
+        ["train", str(dataset), "-o", out, "--preset", "pretrained-space-group"]
+    )
+    assert code != 0
+    assert "streams its own training data" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_pretrained_recipe_runs_end_to_end(workdir, capsys):
+    from skxrd.models import load_model
+
+    out = workdir / "recipe.skxrd"
+    code = main(
+        [
+            "train",
+            "--preset",
+            "pretrained-space-group",
+            "--minutes",
+            "0.01",
+            "--n-jobs",
+            "1",
+            "-o",
+            str(out),
+        ]
+    )
+    assert code == 0, capsys.readouterr().err
+    model = load_model(out)
+    assert model.skxrd_metadata_["metadata"]["patterns_seen"] >= 512
+    assert list(model.classes_) == list(range(1, 231))

@@ -13,7 +13,13 @@ from ._errors import UserError, exits_cleanly
 
 __all__ = ["simulate", "train", "evaluate", "predict"]
 
-PRESETS = ("paper-dense", "paper-cnn", "small-dense", "small-cnn")
+PRESETS = (
+    "paper-dense",
+    "paper-cnn",
+    "small-dense",
+    "small-cnn",
+    "pretrained-space-group",
+)
 
 
 @exits_cleanly
@@ -106,6 +112,26 @@ def train(args):
     """Dataset file → fitted model file."""
     from ..models import save_model
 
+    if args.preset == "pretrained-space-group":
+        # The shipped model's recipe: it streams its own data, so no dataset.
+        from ..models._recipe import train_pretrained
+
+        if args.dataset is not None:
+            raise UserError(
+                "the pretrained-space-group preset streams its own training data; "
+                "give no dataset"
+            )
+        path = train_pretrained(
+            args.output,
+            minutes=args.minutes,
+            seed=args.seed,
+            n_jobs=args.n_jobs,
+            calibration_data=args.calibration_data,
+        )
+        print(f"trained the pretrained-space-group recipe; wrote {path}")
+        return
+    if args.dataset is None:
+        raise UserError(f"the {args.preset} preset needs a dataset file")
     X, y, two_theta, _ = load_dataset(args.dataset)
     model = make_preset(
         args.preset,

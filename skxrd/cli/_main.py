@@ -91,14 +91,37 @@ def build_parser():
     p.set_defaults(func=simulate)
 
     p = sub.add_parser("train", help="dataset file → fitted model file")
-    p.add_argument("dataset", help="dataset file from 'skxrd simulate'")
+    p.add_argument(
+        "dataset",
+        nargs="?",
+        help="dataset file from 'skxrd simulate' (none for pretrained-space-group)",
+    )
     p.add_argument("-o", "--output", required=True, help="model file to write (.skxrd)")
     p.add_argument(
         "--preset",
         choices=PRESETS,
         default="small-dense",
         help="network set-up (default: %(default)s); 'paper-*' are the "
-        "paper's architectures",
+        "paper's architectures; 'pretrained-space-group' is the shipped model's "
+        "recipe, which streams its own data",
+    )
+    p.add_argument(
+        "--minutes",
+        type=float,
+        default=55.0,
+        help="training budget of pretrained-space-group (default: %(default)s)",
+    )
+    p.add_argument(
+        "--n-jobs",
+        type=int,
+        default=2,
+        help="stream workers of pretrained-space-group (default: %(default)s)",
+    )
+    p.add_argument(
+        "--calibration-data",
+        default=None,
+        help="measured .npz (intensity, space_group) used only to fit the "
+        "temperature and the 50%%-coverage reject threshold",
     )
     p.add_argument(
         "--n-estimators",

@@ -2,10 +2,16 @@
 
 import logging
 import time
+from pathlib import Path
 
 import numpy as np
 
-__all__ = ["pretrained_member", "pretrained_recipe", "train_from_stream"]
+__all__ = [
+    "pretrained_member",
+    "pretrained_recipe",
+    "train_from_stream",
+    "train_pretrained",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -139,6 +145,86 @@ def train_from_stream(model, sources, *, minutes, replay=True, log_every=20):
         if replay:
             stream.close()
     return seen, fresh
+
+
+def train_pretrained(
+    output,
+    *,
+    minutes=50.0,
+    seed=0,
+    n_jobs=2,
+    synthetic_fraction=0.0,
+    calibration_data=None,
+):
+    """Run the whole recipe of the shipped model and write the model file.
+
+    Parameters
+    ----------
+    output : str or Path
+        Model file to write.
+    minutes : float, default=50.0
+        Training budget (wall clock).
+    seed : int, default=0
+    n_jobs : int, default=2
+        Worker processes of the stream.
+    synthetic_fraction : float, default=0.0
+        Share of synthetic-crystal batches.
+    calibration_data : str, Path or None, default=None
+        A measured ``.npz`` (``intensity``, ``space_group``) used only to fit
+        the temperature and the reject threshold (50% coverage), never for
+        training.
+
+    Returns
+    -------
+    path : Path
+        The model file.
+    """
+    from ..metrics import fit_temperature, threshold_for_coverage
+    from ..preprocessing import normalize_patterns
+    from ._file import save_model
+
+    sources, model = pretrained_recipe(
+        random_state=seed, n_jobs=n_jobs, synthetic_fraction=synthetic_fraction
+    )
+    start = time.perf_counter()
+    seen, fresh = train_from_stream(model, sources, minutes=minutes)
+    elapsed = (time.perf_counter() - start) / 60
+    calibration = {}
+    if calibration_data is not None:
+        with np.load(calibration_data) as data:
+            X = normalize_patterns(np.clip(data["intensity"], 0, None))
+            y = data["space_group"].astype(int)
+        temperature = fit_temperature(y, model.predict_proba(X), labels=model.classes_)
+        model.set_params(temperature=round(temperature, 3))
+        threshold = threshold_for_coverage(model.predict_proba(X), 0.5)
+        model.set_params(reject_threshold=round(float(threshold), 4))
+        calibration = {
+            "temperature_from": f"log-loss on {Path(calibration_data).name}",
+            "reject_threshold_from": f"50% coverage on {Path(calibration_data).name}",
+        }
+    path = save_model(
+        model,
+        output,
+        metadata={
+            "recipe": "skxrd.models._recipe.train_pretrained",
+            "seed": seed,
+            "synthetic_fraction": synthetic_fraction,
+            "patterns_seen": seen,
+            "fresh_patterns": fresh,
+            "minutes": round(elapsed, 1),
+            **calibration,
+        },
+    )
+    logger.info(
+        "saw %d patterns (%d fresh) in %.1f min; T=%.3f, threshold %s; wrote %s",
+        seen,
+        fresh,
+        elapsed,
+        model.temperature,
+        model.reject_threshold,
+        path,
+    )
+    return Path(path)
 
 
 def held_out_structures():
