@@ -7,8 +7,8 @@ One command, CPU only::
 (the same as ``skxrd train --preset pretrained-space-group``).  The model
 learns from streamed patterns of real structures — AFLOW prototypes and
 robocrys minerals, strained, displaced and element-substituted afresh for
-every pattern (`skxrd.engine.StructurePatternSource`) — optionally mixed with
-random synthetic crystals (``--synthetic-fraction``).  Structures with the
+every pattern (`skxrd.engine.StructurePatternSource`) — with a fifth of the
+batches from random synthetic crystals (``--synthetic-fraction``).  Structures with the
 formula and group of a held-out one (Avogadro/COD, pymatgen) are dropped, so
 ``benchmarks/bench_rruff.py`` tests on structures never trained on.
 ../shared/data/rruff_dev.npz, when present, is used for two things only: the
@@ -34,7 +34,7 @@ def main():
     parser.add_argument("--minutes", type=float, default=55.0)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--n-jobs", type=int, default=2)
-    parser.add_argument("--synthetic-fraction", type=float, default=0.0)
+    parser.add_argument("--synthetic-fraction", type=float, default=0.2)
     parser.add_argument(
         "--output", default=ROOT / "skxrd/models/data/space-group.skxrd"
     )
