@@ -31,25 +31,19 @@ import os
 import time
 from pathlib import Path
 
-import numpy as np
-
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from skxrd.augmentation import XRDAugmenter  # noqa: E402
-from skxrd.engine import (  # noqa: E402
-    BatchReplay,
-    StructurePatternSource,
-    SyntheticPatternSource,
-)
+from skxrd.engine import StructurePatternSource, SyntheticPatternSource  # noqa: E402
 from skxrd.metrics import xrd_report  # noqa: E402
 from skxrd.models._recipe import (  # noqa: E402
     held_out_patterns,
     held_out_structures,
-    interleave,
+    load_measured_set,
     pretrained_member,
+    train_from_stream,
     training_structures,
 )
-from skxrd.preprocessing import normalize_patterns  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 METRICS = (
@@ -148,22 +142,14 @@ def main():
         parser.error("--data is required unless --table is given")
 
     model = pretrained_member(random_state=args.seed).set_params(loss=args.loss)
-    classes = np.arange(1, 231)
-    streams = [s.batches(nice=19 if args.replay else 0) for s in sources(args)]
-    stream = streams[0] if len(streams) == 1 else interleave(streams, [1, 1], 0)
-    if args.replay:
-        stream = BatchReplay(stream, random_state=args.seed)
     t0 = time.perf_counter()
-    seen = 0
-    for X, y in stream:
-        model.partial_fit(X, y, classes=classes)
-        seen += len(y)
-        if seen >= args.patterns:
-            break
+    seen, fresh = train_from_stream(
+        model,
+        [(source, 1.0) for source in sources(args)],
+        max_patterns=args.patterns,
+        replay=args.replay,
+    )
     minutes = (time.perf_counter() - t0) / 60
-    fresh = stream.n_fresh if args.replay else seen
-    if args.replay:
-        stream.close()
 
     test = SyntheticPatternSource(class_prior="prior", random_state=12345, n_jobs=1)
     datasets = {
@@ -172,11 +158,7 @@ def main():
         "synthetic": test.set_params(batch_size=512).take(2048),
     }
     if Path(args.rruff).exists():
-        with np.load(args.rruff) as data:
-            datasets["RRUFF"] = (
-                normalize_patterns(np.clip(data["intensity"], 0, None)),
-                data["space_group"].astype(int),
-            )
+        datasets["RRUFF"] = load_measured_set(args.rruff)
     row = {
         **{k: v for k, v in vars(args).items() if k not in ("rruff", "json")},
         "seen": seen,

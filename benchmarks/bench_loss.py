@@ -30,10 +30,10 @@ from skxrd.metrics import xrd_report  # noqa: E402
 from skxrd.models._recipe import (  # noqa: E402
     held_out_patterns,
     held_out_structures,
+    load_measured_set,
     pretrained_member,
     training_structures,
 )
-from skxrd.preprocessing import normalize_patterns  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -58,11 +58,7 @@ def main():
         tests = {"same structures": source.set_params(random_state=99).take(3000)}
     tests["held-out structures"] = held_out_patterns(0)
     if Path(args.rruff).exists():
-        with np.load(args.rruff) as data:
-            tests["RRUFF"] = (
-                normalize_patterns(np.clip(data["intensity"], 0, None)),
-                data["space_group"].astype(int),
-            )
+        tests["RRUFF"] = load_measured_set(args.rruff)
     net = pretrained_member(random_state=0).set_params(loss=args.loss)
     start = time.perf_counter()
     for epoch in range(args.epochs):

@@ -23,8 +23,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from skxrd.metrics import format_reports, xrd_report  # noqa: E402
 from skxrd.models import load_model, load_pretrained  # noqa: E402
-from skxrd.models._recipe import held_out_patterns  # noqa: E402
-from skxrd.preprocessing import normalize_patterns  # noqa: E402
+from skxrd.models._recipe import held_out_patterns, load_measured_set  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -42,11 +41,7 @@ def main():
     reports, baselines = {}, {}
     datasets = {}
     if Path(args.rruff).exists():
-        with np.load(args.rruff) as data:
-            datasets["RRUFF (303 measured)"] = (
-                normalize_patterns(np.clip(data["intensity"], 0, None)),
-                data["space_group"].astype(int),
-            )
+        datasets["RRUFF (303 measured)"] = load_measured_set(args.rruff)
     datasets["simulated real structures"] = held_out_patterns(args.seed)
     from skxrd.engine import space_group_prior
 

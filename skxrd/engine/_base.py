@@ -1,10 +1,12 @@
 """What every pattern stream shares: seeding, workers, batches, take and write."""
 
 import sys
+from numbers import Integral, Real
 from pathlib import Path
 
 import numpy as np
 from sklearn.base import BaseEstimator
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from .._grid import two_theta_grid
 from ._parallel import ordered_bounded_map
@@ -21,6 +23,23 @@ class BasePatternSource(BaseEstimator):
     ``_batch_function``, a module-level function ``f(config, seed) -> (X, y)``.
     Batch ``i`` depends only on ``random_state`` and ``i``.
     """
+
+    # The parameters every stream has: labels, batching, rendering, grid, workers.
+    _parameter_constraints = {
+        "target": [StrOptions({"space_group", "crystal_system"})],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "profile": [HasMethods(["sample"]), None],
+        "augmenter": [HasMethods(["augment"]), None],
+        "march_dollase_probability": [Interval(Real, 0, 1, closed="both")],
+        "march_dollase_range": [tuple, list],
+        "normalize": [StrOptions({"max", "none"})],
+        "wavelength": [Interval(Real, 0, None, closed="neither"), str],
+        "start": [Interval(Real, 0, 180, closed="left")],
+        "stop": [Interval(Real, 0, 180, closed="right")],
+        "step": [Interval(Real, 0, None, closed="neither")],
+        "n_jobs": [Interval(Integral, 1, None, closed="left")],
+        "random_state": [Interval(Integral, 0, None, closed="left"), None],
+    }
 
     def _seeds(self):
         root = np.random.SeedSequence(self.random_state)

@@ -3,10 +3,10 @@
 import json
 import warnings
 from importlib import resources
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._grid import TWO_THETA_MAX, TWO_THETA_MIN, TWO_THETA_STEP
 from ..spacegroups import CRYSTAL_SYSTEMS, check_space_groups, crystal_system_index
@@ -112,22 +112,10 @@ class SyntheticPatternSource(BasePatternSource):
     """
 
     _parameter_constraints = {
+        **BasePatternSource._parameter_constraints,
         "space_groups": ["array-like", None],
-        "target": [StrOptions({"space_group", "crystal_system"})],
         "class_prior": [StrOptions({"uniform", "prior"}), "array-like"],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "profile": [HasMethods(["sample"]), None],
-        "augmenter": [HasMethods(["augment"]), None],
-        "march_dollase_probability": [Interval(Real, 0, 1, closed="both")],
-        "march_dollase_range": [tuple, list],
         "max_atoms": [Interval(Integral, 1, None, closed="left")],
-        "normalize": [StrOptions({"max", "none"})],
-        "wavelength": [Interval(Real, 0, None, closed="neither"), str],
-        "start": [Interval(Real, 0, 180, closed="left")],
-        "stop": [Interval(Real, 0, 180, closed="right")],
-        "step": [Interval(Real, 0, None, closed="neither")],
-        "n_jobs": [Interval(Integral, 1, None, closed="left")],
-        "random_state": [Interval(Integral, 0, None, closed="left"), None],
     }
 
     def __init__(

@@ -3,10 +3,10 @@
 import logging
 import warnings
 from functools import cache
-from numbers import Integral, Real
+from numbers import Real
 
 import numpy as np
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._grid import TWO_THETA_MAX, TWO_THETA_MIN, TWO_THETA_STEP
 from ..spacegroups import CRYSTAL_SYSTEMS, crystal_system_index
@@ -93,26 +93,14 @@ normalize, wavelength, start, stop, step, n_jobs, random_state
     """
 
     _parameter_constraints = {
+        **BasePatternSource._parameter_constraints,
         "structures": ["array-like", list, tuple],
-        "target": [StrOptions({"space_group", "crystal_system"})],
         "class_prior": [StrOptions({"uniform", "prior", "structures"})],
         "strain": [Interval(Real, 0, 0.5, closed="left")],
         "substitution_probability": [Interval(Real, 0, 1, closed="both")],
         "displacement": [Interval(Real, 0, 1, closed="both")],
         "debye_waller_range": [tuple, list],
         "symprec": [Interval(Real, 0, None, closed="neither")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "profile": [HasMethods(["sample"]), None],
-        "augmenter": [HasMethods(["augment"]), None],
-        "march_dollase_probability": [Interval(Real, 0, 1, closed="both")],
-        "march_dollase_range": [tuple, list],
-        "normalize": [StrOptions({"max", "none"})],
-        "wavelength": [Interval(Real, 0, None, closed="neither"), str],
-        "start": [Interval(Real, 0, 180, closed="left")],
-        "stop": [Interval(Real, 0, 180, closed="right")],
-        "step": [Interval(Real, 0, None, closed="neither")],
-        "n_jobs": [Interval(Integral, 1, None, closed="left")],
-        "random_state": [Interval(Integral, 0, None, closed="left"), None],
     }
 
     def __init__(
@@ -190,9 +178,13 @@ normalize, wavelength, start, stop, step, n_jobs, random_state
             counts = dict(zip(*np.unique(groups, return_counts=True), strict=True))
             share = dict(zip(present, per_group, strict=True))
             weights = np.array([share[g] / counts[g] for g in groups])
+        by_group = {}
+        for i, group in enumerate(groups):
+            by_group.setdefault(int(group), []).append(i)
         return {
             **common_config(self),
             "cells": cells,
+            "by_group": by_group,
             "p": weights / weights.sum(),
             "strain": float(self.strain),
             "substitution": float(self.substitution_probability),
@@ -314,9 +306,7 @@ def _structure_batch(config, seed):
     cells = config["cells"]
     pick = rng.choice(len(cells), size=config["batch_size"], p=config["p"])
     groups = np.array([cells[i]["space_group"] for i in pick])
-    by_group = {}
-    for i, cell in enumerate(cells):
-        by_group.setdefault(cell["space_group"], []).append(i)
+    by_group = config["by_group"]
     first = iter(pick)
 
     def make_crystals(requested):

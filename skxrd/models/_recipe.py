@@ -98,7 +98,9 @@ def pretrained_member(random_state=None):
     )
 
 
-def train_from_stream(model, sources, *, minutes, replay=True, log_every=20):
+def train_from_stream(
+    model, sources, *, minutes=None, max_patterns=None, replay=True, log_every=20
+):
     """Train with ``partial_fit`` on streams for a wall-clock budget.
 
     Parameters
@@ -107,8 +109,10 @@ def train_from_stream(model, sources, *, minutes, replay=True, log_every=20):
         Trained in place.
     sources : list of (source, weight)
         Streams, each chosen for a batch with its weight.
-    minutes : float
-        Budget.
+    minutes : float or None, default=None
+        Wall-clock budget.
+    max_patterns : int or None, default=None
+        Pattern budget; training stops at whichever budget is reached first.
     replay : bool, default=True
         Serve batches through `skxrd.engine.BatchReplay` with the workers at
         niceness 19, so that training never waits for data.
@@ -122,6 +126,8 @@ def train_from_stream(model, sources, *, minutes, replay=True, log_every=20):
     """
     from ..engine import BatchReplay
 
+    if minutes is None and max_patterns is None:
+        raise ValueError("give minutes or max_patterns: the stream is endless.")
     nice = 19 if replay else 0
     streams = [source.batches(nice=nice) for source, _ in sources]
     weights = [weight for _, weight in sources]
@@ -142,7 +148,9 @@ def train_from_stream(model, sources, *, minutes, replay=True, log_every=20):
                     stream.n_fresh if replay else seen,
                     time.perf_counter() - start,
                 )
-            if time.perf_counter() - start > 60 * minutes:
+            if max_patterns is not None and seen >= max_patterns:
+                break
+            if minutes is not None and time.perf_counter() - start > 60 * minutes:
                 break
     finally:
         fresh = stream.n_fresh if replay else seen
@@ -184,7 +192,6 @@ def train_pretrained(
         The model file.
     """
     from ..metrics import fit_temperature, threshold_for_coverage
-    from ..preprocessing import normalize_patterns
     from ._file import save_model
 
     sources, model = pretrained_recipe(
@@ -195,9 +202,7 @@ def train_pretrained(
     elapsed = (time.perf_counter() - start) / 60
     calibration = {}
     if calibration_data is not None:
-        with np.load(calibration_data) as data:
-            X = normalize_patterns(np.clip(data["intensity"], 0, None))
-            y = data["space_group"].astype(int)
+        X, y = load_measured_set(calibration_data)
         temperature = fit_temperature(y, model.predict_proba(X), labels=model.classes_)
         model.set_params(temperature=round(temperature, 3))
         threshold = threshold_for_coverage(model.predict_proba(X), 0.5)
@@ -241,19 +246,7 @@ def held_out_structures():
     -------
     records : list of StructureRecord
     """
-    import warnings
-
-    from ..structures import load_structures
-
-    records = []
-    for source in ("avogadro", "pymatgen"):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            try:
-                records += list(load_structures(source))
-            except (ValueError, ImportError, FileNotFoundError):
-                continue
-    return records
+    return _load_available(("avogadro", "pymatgen"))
 
 
 def training_structures(exclude=None, symprec=0.01):
@@ -272,22 +265,52 @@ def training_structures(exclude=None, symprec=0.01):
     -------
     records : list of StructureRecord
     """
+    records = _load_available(("aflow-prototypes", "robocrys"))
+    if not exclude:
+        return records
+    taken = {key for key in map(_identity, exclude, [symprec] * len(exclude)) if key}
+    return [r for r in records if _identity(r, symprec) not in taken]
+
+
+def _load_available(sources):
+    """Records of the named structure sources; uninstalled ones are left out."""
     import warnings
 
     from ..structures import load_structures
 
     records = []
-    for source in ("aflow-prototypes", "robocrys"):
+    for source in sources:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             try:
                 records += list(load_structures(source))
             except (ValueError, ImportError, FileNotFoundError):
                 continue
-    if not exclude:
-        return records
-    taken = {key for key in map(_identity, exclude, [symprec] * len(exclude)) if key}
-    return [r for r in records if _identity(r, symprec) not in taken]
+    return records
+
+
+def load_measured_set(path):
+    """Patterns and labels of a measured ``.npz`` set such as ``rruff_dev.npz``.
+
+    Parameters
+    ----------
+    path : str or Path
+        File with ``intensity`` (n, 8500) on the standard grid and
+        ``space_group`` (n,).
+
+    Returns
+    -------
+    X : ndarray of shape (n, 8500)
+        Intensities clipped at 0 and scaled to maximum 1.
+    y : ndarray of shape (n,)
+        Space-group numbers.
+    """
+    from ..preprocessing import normalize_patterns
+
+    with np.load(path) as data:
+        X = normalize_patterns(np.clip(data["intensity"], 0, None))
+        y = data["space_group"].astype(int)
+    return X, y
 
 
 def _identity(record, symprec):
