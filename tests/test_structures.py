@@ -157,6 +157,35 @@ def test_duplicate_sites_are_merged(tmp_path):
     assert kept.metadata["merged_sites"] == 0
 
 
+@pytest.mark.parametrize(
+    "type_symbol, label, element",
+    [
+        ("H2O", "H2O1", "O"),
+        ("NH4", "NH41", "N"),
+        ("OH", "OH1", "O"),
+        (None, "H2O1", "O"),
+    ],
+)
+def test_molecular_groups_become_their_heavy_atom(
+    tmp_path, type_symbol, label, element
+):
+    # Gypsum-like CIFs give water as one atom type "H2O"; pymatgen alone reads
+    # it as hydrogen (and NH4 as nihonium, OH as nothing).
+    columns = SITES if type_symbol else SITES.replace("_atom_site_type_symbol\n", "")
+    symbol = f"{type_symbol} " if type_symbol else ""
+    sites = f"Ca1 Ca 0 0 0\n{label} {symbol}0.5 0.5 0.5\n"
+    if not type_symbol:
+        sites = f"Ca1 0 0 0\n{label} 0.5 0.5 0.5\n"
+    (tmp_path / "group.cif").write_text(CELL + columns + sites)
+    record = load_cif_folder(tmp_path)[0]
+    assert sorted(s.specie.symbol for s in record.structure) == ["Ca", element]
+    group = label.rstrip("1")
+    assert record.metadata["molecular_groups"] == {group: 1}
+    # Without a group the file is parsed as it is, with nothing recorded.
+    (tmp_path / "group.cif").write_text(CELL + SITES + "Ca1 Ca 0 0 0\n")
+    assert "molecular_groups" not in load_cif_folder(tmp_path)[0].metadata
+
+
 def test_load_structures_paths(cif_folder):
     with pytest.warns(UserWarning, match="broken"):
         from_folder = load_structures(cif_folder)

@@ -12,6 +12,24 @@ __all__ = ["load_cif_folder"]
 _MISSING_ITEM = re.compile(r"'(_[\w.\-\[\]]+)'")
 _OCCUPANCY = re.compile(r"Occupancy ([\d.]+) exceeded tolerance")
 
+#: Molecular groups that CIFs (the AFLOW prototypes among them) give as one
+#: atom type, and the atom that stands for each.  pymatgen would read "H2O"
+#: as hydrogen, "NH4" as nihonium and drop "OH"; hydrogen scatters X-rays
+#: weakly (one electron), and X-ray structures often omit it, so the group's
+#: heavy atom at the group's position is the usual approximation.  For NO3
+#: the three oxygens are lost (one AFLOW prototype).
+MOLECULAR_GROUPS = {
+    "H2O": "O",
+    "H3O": "O",
+    "OH": "O",
+    "NH3": "N",
+    "NH4": "N",
+    "NO3": "N",
+}
+_GROUP_TOKEN = re.compile(r"\b(" + "|".join(MOLECULAR_GROUPS) + r")")
+# A group, then nothing or a label's number / a charge (not another letter).
+_GROUP_SYMBOL = re.compile(r"(" + "|".join(MOLECULAR_GROUPS) + r")([^A-Za-z].*)?$")
+
 
 def _reason(exc, parser_warnings):
     """Say in one line why pymatgen parsed no structure from a CIF file."""
@@ -35,6 +53,35 @@ def _reason(exc, parser_warnings):
             "occupancy_tolerance scales it down to 1"
         )
     return text if len(text) < 300 else text[:297] + "..."
+
+
+def replace_molecular_groups(text):
+    """Rewrite molecular-group atom types of a CIF text as their heavy atom.
+
+    Returns the CIF text with the groups replaced (None where there is none)
+    and a dict counting the replaced sites by group.
+    """
+    from pymatgen.io.cif import CifFile
+
+    if not _GROUP_TOKEN.search(text):
+        return None, {}
+    cif = CifFile.from_str(text)
+    replaced = {}
+    for block in cif.data.values():
+        # pymatgen takes the element from the type symbol, or from the label
+        # where a file has no type symbols.
+        key = "_atom_site_type_symbol"
+        if key not in block.data:
+            key = "_atom_site_label"
+        symbols = block.data.get(key)
+        if not isinstance(symbols, list):
+            continue
+        for i, symbol in enumerate(symbols):
+            if match := _GROUP_SYMBOL.match(symbol.strip()):
+                group, rest = match.groups()
+                symbols[i] = MOLECULAR_GROUPS[group] + (rest or "")
+                replaced[group] = replaced.get(group, 0) + 1
+    return (str(cif), replaced) if replaced else (None, {})
 
 
 def merge_duplicate_sites(structure, tolerance):
@@ -69,7 +116,15 @@ def parse_cif(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            parser = CifParser(path, occupancy_tolerance=occupancy_tolerance)
+            text, groups = replace_molecular_groups(
+                Path(path).read_text(errors="replace")
+            )
+            if text is None:
+                parser = CifParser(path, occupancy_tolerance=occupancy_tolerance)
+            else:
+                parser = CifParser.from_str(
+                    text, occupancy_tolerance=occupancy_tolerance
+                )
             parsed = parser.parse_structures(primitive=False, on_error="ignore")
             # Duplicates are merged before any reduction to the primitive cell,
             # whose search they would confuse.
@@ -90,6 +145,8 @@ def parse_cif(
     records = []
     for (structure, n_merged), record_name in zip(merged, names, strict=True):
         metadata = {"cif_blocks": blocks, "merged_sites": n_merged}
+        if groups:
+            metadata["molecular_groups"] = groups
         records.append(StructureRecord(structure, record_name, str(path), metadata))
     return records, None
 
@@ -211,6 +268,14 @@ def load_cif_folder(
     closer than 0.01 Å repairs it (17 of the Avogadro zeolite frameworks
     need it and come out in their known space groups).  Real interatomic
     distances are above ~0.5 Å, so the merge touches nothing else.
+
+    Some CIFs, among them 53 of the AFLOW prototypes, give a molecular group
+    as one atom type (``H2O``, ``OH``, ``H3O``, ``NH4``, ``NH3``, ``NO3``).
+    pymatgen alone would read water as hydrogen, ``NH4`` as nihonium and drop
+    ``OH``; skxrd puts the group's heavy atom (O or N) at the group's
+    position instead, the usual approximation for X-rays, which hydrogen
+    scatters weakly.  The groups replaced are counted in
+    ``metadata["molecular_groups"]``.
 
     Examples
     --------
