@@ -108,7 +108,7 @@ def build_parser():
     p.add_argument(
         "--minutes",
         type=float,
-        default=55.0,
+        default=100.0,
         help="training budget of pretrained-space-group (default: %(default)s)",
     )
     p.add_argument(
