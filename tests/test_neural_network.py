@@ -189,6 +189,18 @@ def test_cnn_refuses_too_short_patterns_and_shrinking(data):
         XRDCNNClassifier(input_size=50).initialize(X, y)
 
 
+@pytest.mark.parametrize(
+    ("widths", "rates"),
+    [((8,), [0.6]), ((8, 8), [0.6, 0.3]), ((8, 8, 8), [0.6, 0.45, 0.3])],
+)
+def test_auto_dropout_follows_any_depth(data, widths, rates):
+    # Setting only the widths must work: "auto" spreads the paper's 0.6 -> 0.3.
+    X, y, _, _ = data
+    clf = XRDDenseClassifier(hidden_layer_sizes=widths).initialize(X, y)
+    built = [layer.rate for layer in clf.model_.layers if hasattr(layer, "rate")]
+    assert built == pytest.approx(rates)
+
+
 def test_per_layer_values_must_match_depth(data):
     X, y, _, _ = data
     with pytest.raises(ValueError, match="dropout has 2 entries but the network has 1"):

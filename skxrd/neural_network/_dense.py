@@ -4,7 +4,7 @@ from numbers import Integral, Real
 
 import keras
 import numpy as np
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import XRDNetworkClassifier, draw_seed, layer_values
 from ._docstring import fill_doc
@@ -25,9 +25,11 @@ class XRDDenseClassifier(XRDNetworkClassifier):
     ----------
     hidden_layer_sizes : tuple of int, default=(4000, 3000, 1000, 800)
         Width of each hidden layer.
-    dropout : float or tuple of float, default=(0.6, 0.5, 0.4, 0.3)
+    dropout : "auto", float or tuple of float, default="auto"
         Dropout rate after each hidden layer (one value for all, or one per
-        layer).
+        layer).  "auto" spaces the rates evenly from 0.6 after the first to
+        0.3 after the last hidden layer: the paper's 0.6, 0.5, 0.4, 0.3 for its
+        four layers, and a valid setting for any other depth.
     %(training_parameters)s
 
     Attributes
@@ -73,14 +75,18 @@ class XRDDenseClassifier(XRDNetworkClassifier):
             "array-like",
             Interval(Integral, 1, None, closed="left"),
         ],
-        "dropout": ["array-like", Interval(Real, 0, 1, closed="left")],
+        "dropout": [
+            StrOptions({"auto"}),
+            "array-like",
+            Interval(Real, 0, 1, closed="left"),
+        ],
     }
 
     def __init__(
         self,
         *,
         hidden_layer_sizes=(4000, 3000, 1000, 800),
-        dropout=(0.6, 0.5, 0.4, 0.3),
+        dropout="auto",
         activation="relu",
         loss="alternating",
         optimizer="adam",
@@ -122,7 +128,10 @@ class XRDDenseClassifier(XRDNetworkClassifier):
     def _keras_build_fn(self, meta):
         rng = meta["rng"]
         widths = [int(w) for w in np.atleast_1d(self.hidden_layer_sizes)]
-        rates = layer_values(self.dropout, len(widths), "dropout")
+        if isinstance(self.dropout, str):
+            rates = np.linspace(0.6, 0.3, len(widths)).round(6).tolist()
+        else:
+            rates = layer_values(self.dropout, len(widths), "dropout")
         inputs = keras.Input(shape=(meta["n_features_in_"],), dtype="float32")
         x = inputs
         for width, rate in zip(widths, rates, strict=True):
