@@ -114,13 +114,15 @@ def describe(row):
 
 def table(path):
     rows = [json.loads(line) for line in Path(path).read_text().splitlines()]
-    header = ["lever", "patterns", "RRUFF", "held-out structures", "synthetic"]
+    sets = ["RRUFF", "held-out structures", "synthetic"]
+    header = ["lever", "patterns", *sets, "held-out patterns"]
     cells = [
         [
             describe(r),
             f"{r['seen']:,}"
             + ("" if r["fresh"] == r["seen"] else f" ({r['fresh']:,})"),
-            *(" / ".join(f"{v:.1f}" for v in r[k]) for k in header[2:]),
+            *(" / ".join(f"{v:.1f}" for v in r[k]) for k in sets),
+            f"{r['n_held_out']:,}",
         ]
         for r in rows
     ]
@@ -171,8 +173,7 @@ def main():
     if args.data is None:
         parser.error("--data is required unless --table is given")
 
-    held_out = held_out_structures()
-    args.structures = training_structures(exclude=held_out)
+    args.structures = training_structures(exclude=held_out_structures())
     model = pretrained_member(random_state=args.seed).set_params(loss=args.loss)
     # Widths are multiples of the first recipe's member (filters 32/32/64,
     # dense 512/256); the shipped member is width 2.
@@ -204,7 +205,7 @@ def main():
             if k not in ("rruff", "json", "structures")
         },
         "n_structures": len(args.structures),
-        "n_held_out": len(held_out),
+        "n_held_out": len(datasets["held-out structures"][1]),
         "seen": seen,
         "fresh": fresh,
         "minutes": round(minutes, 1),

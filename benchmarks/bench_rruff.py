@@ -5,8 +5,9 @@
 Evaluates the pretrained space-group model (or ``--model``) on
 ../shared/data/rruff_dev.npz (303 measured patterns; validation only, never used
 for training) and on patterns simulated from real structures skxrd never trains on
-(the Avogadro/COD CIFs and pymatgen's structures, with realistic profiles and
-noise; the recipe drops training structures with their formula and group).
+(half of the Avogadro/COD CIFs, split off by a hash of formula and group, and
+pymatgen's structures, with realistic profiles and noise; the recipe drops
+training structures with their formula and group).
 Prints the paper's Table I figures, and the expected calibration error, beside
 a baseline that answers every pattern with the class prior of the reachable
 real structures.
