@@ -32,8 +32,6 @@ import os
 import time
 from pathlib import Path
 
-import numpy as np
-
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from skxrd.augmentation import XRDAugmenter  # noqa: E402
@@ -47,6 +45,7 @@ from skxrd.models._recipe import (  # noqa: E402
     train_from_stream,
     training_structures,
 )
+from skxrd.preprocessing import normalize_patterns  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 METRICS = (
@@ -57,7 +56,7 @@ METRICS = (
 )
 
 
-def sources(args, batch_size=512):
+def sources(args, structures, batch_size=512):
     augmenter = XRDAugmenter(counts=(1e2, 1e4), background_amplitude=0.15)
     common = dict(batch_size=batch_size, augmenter=augmenter, n_jobs=args.n_jobs)
     synthetic = SyntheticPatternSource(
@@ -66,7 +65,7 @@ def sources(args, batch_size=512):
     if args.data == "synthetic":
         return [synthetic]
     real = StructurePatternSource(
-        args.structures,
+        structures,
         strain=args.strain,
         substitution_probability=args.substitution,
         displacement=args.displacement,
@@ -88,7 +87,7 @@ class SquareRoot:
 
     def batches(self, nice=0):
         for X, y in self.source.batches(nice=nice):
-            yield np.sqrt(X), y
+            yield normalize_patterns(X, method="sqrt"), y
 
 
 def describe(row):
@@ -173,7 +172,8 @@ def main():
     if args.data is None:
         parser.error("--data is required unless --table is given")
 
-    args.structures = training_structures(exclude=held_out_structures())
+    held_out = held_out_structures()
+    structures = training_structures(exclude=held_out)
     model = pretrained_member(random_state=args.seed).set_params(loss=args.loss)
     # Widths are multiples of the first recipe's member (filters 32/32/64,
     # dense 512/256); the shipped member is width 2.
@@ -184,7 +184,7 @@ def main():
     t0 = time.perf_counter()
     seen, fresh = train_from_stream(
         model,
-        [(SquareRoot(s) if args.sqrt else s, 1.0) for s in sources(args)],
+        [(SquareRoot(s) if args.sqrt else s, 1.0) for s in sources(args, structures)],
         max_patterns=args.patterns,
         replay=args.replay,
     )
@@ -193,18 +193,14 @@ def main():
     test = SyntheticPatternSource(class_prior="prior", random_state=12345, n_jobs=1)
     datasets = {
         "RRUFF": None,
-        "held-out structures": held_out_patterns(args.seed),
+        "held-out structures": held_out_patterns(args.seed, records=held_out),
         "synthetic": test.set_params(batch_size=512).take(2048),
     }
     if Path(args.rruff).exists():
         datasets["RRUFF"] = load_measured_set(args.rruff)
     row = {
-        **{
-            k: v
-            for k, v in vars(args).items()
-            if k not in ("rruff", "json", "structures")
-        },
-        "n_structures": len(args.structures),
+        **{k: v for k, v in vars(args).items() if k not in ("rruff", "json")},
+        "n_structures": len(structures),
         "n_held_out": len(datasets["held-out structures"][1]),
         "seen": seen,
         "fresh": fresh,
@@ -214,7 +210,7 @@ def main():
         if pair is None:
             continue
         X, y = pair
-        X = np.sqrt(X) if args.sqrt else X
+        X = normalize_patterns(X, method="sqrt") if args.sqrt else X
         report = xrd_report(y, model.predict_proba(X), labels=model.classes_)
         row[name] = [round(100 * report[k], 1) for k in METRICS]
     print(json.dumps(row))

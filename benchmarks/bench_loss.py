@@ -49,14 +49,15 @@ def main():
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        records = training_structures(exclude=held_out_structures())
+        held_out = held_out_structures()
+        records = training_structures(exclude=held_out)
         augmenter = XRDAugmenter(counts=(1e2, 1e4), background_amplitude=0.15)
         source = StructurePatternSource(
             records, batch_size=512, augmenter=augmenter, n_jobs=args.n_jobs
         )
         X, y = source.set_params(random_state=0).take(args.patterns)
         tests = {"same structures": source.set_params(random_state=99).take(3000)}
-    tests["held-out structures"] = held_out_patterns(0)
+    tests["held-out structures"] = held_out_patterns(0, records=held_out)
     if Path(args.rruff).exists():
         tests["RRUFF"] = load_measured_set(args.rruff)
     net = pretrained_member(random_state=0).set_params(loss=args.loss)

@@ -256,8 +256,11 @@ def held_out_structures(symprec=0.01):
     -------
     records : list of StructureRecord
     """
+    from functools import partial
+
     avogadro = _load_available(("avogadro",))
-    return _load_available(("pymatgen",)) + _avogadro_half(avogadro, 1, symprec)
+    identity = partial(_identity, symprec=symprec)
+    return _load_available(("pymatgen",)) + _avogadro_half(avogadro, 1, identity)
 
 
 def training_structures(exclude=None, symprec=0.01):
@@ -279,24 +282,31 @@ def training_structures(exclude=None, symprec=0.01):
     -------
     records : list of StructureRecord
     """
+    from functools import cache, partial
+
+    # The split and the exclusion both need each Avogadro record's identity:
+    # one symmetry analysis per record (records hash by identity).
+    identity = cache(partial(_identity, symprec=symprec))
     records = _load_available(("aflow-prototypes", "robocrys"))
-    records += _avogadro_half(_load_available(("avogadro",)), 0, symprec)
+    records += _avogadro_half(_load_available(("avogadro",)), 0, identity)
     if not exclude:
         return records
-    taken = {key for key in map(_identity, exclude, [symprec] * len(exclude)) if key}
-    return [r for r in records if _identity(r, symprec) not in taken]
+    taken = {key for key in map(identity, exclude) if key}
+    return [r for r in records if identity(r) not in taken]
 
 
-def _avogadro_half(records, half, symprec):
+def _avogadro_half(records, half, identity):
     """The records whose (formula, group) hash to ``half`` (0 or 1).
 
-    Records whose symmetry cannot be analysed count as held out (half 1).
+    ``identity`` maps a record to its (reduced formula, space group), or None
+    where the symmetry cannot be analysed; such records count as held out
+    (half 1).
     """
     import zlib
 
     chosen = []
     for record in records:
-        key = _identity(record, symprec)
+        key = identity(record)
         side = 1 if key is None else zlib.crc32(f"{key[0]}|{key[1]}".encode()) % 2
         if side == half:
             chosen.append(record)
@@ -361,8 +371,16 @@ def _identity(record, symprec):
     return structure.composition.reduced_formula, group
 
 
-def held_out_patterns(seed=0):
+def held_out_patterns(seed=0, records=None):
     """Patterns of `held_out_structures`, realistic profiles and noise.
+
+    Parameters
+    ----------
+    seed : int, default=0
+        Seed of the profiles and the counting noise.
+    records : list of StructureRecord or None, default=None
+        The held-out structures when the caller has them already (loading
+        them analyses the symmetry of every Avogadro CIF); None loads them.
 
     Returns
     -------
@@ -374,7 +392,7 @@ def held_out_patterns(seed=0):
     from ..augmentation import augment_patterns
     from ..simulation import ProfileSampler, simulate_patterns
 
-    records = held_out_structures()
+    records = held_out_structures() if records is None else records
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         X, y, _ = simulate_patterns(
