@@ -58,7 +58,13 @@ METRICS = (
 
 def sources(args, structures, batch_size=512):
     augmenter = XRDAugmenter(counts=(1e2, 1e4), background_amplitude=0.15)
-    common = dict(batch_size=batch_size, augmenter=augmenter, n_jobs=args.n_jobs)
+    common = dict(
+        batch_size=batch_size,
+        augmenter=augmenter,
+        n_jobs=args.n_jobs,
+        march_dollase_probability=args.md_probability,
+        march_dollase_range=tuple(args.md_range),
+    )
     synthetic = SyntheticPatternSource(
         class_prior="prior", random_state=args.seed, **common
     )
@@ -106,6 +112,17 @@ def describe(row):
         parts.append(f"CNN width x{row['width']:g}")
     if row["loss"] != "categorical_crossentropy":
         parts.append(f"{row['loss']} loss")
+    if (row.get("md_probability", 0.3), *row.get("md_range", (0.7, 1.0))) != (
+        0.3,
+        0.7,
+        1.0,
+    ):
+        low, high = row["md_range"]
+        parts.append(
+            f"preferred orientation in {row['md_probability']:.0%}, r {low:g}-{high:g}"
+        )
+    if row.get("decay", "constant") != "constant":
+        parts.append(f"{row['decay']} learning-rate decay")
     if row.get("replay"):
         parts.append("replay")
     return "; ".join(parts)
@@ -159,7 +176,26 @@ def main():
         "(the shipped member: 2)",
     )
     parser.add_argument(
+        "--md-probability",
+        type=float,
+        default=0.3,
+        help="share of crystals with preferred orientation (the streams' default)",
+    )
+    parser.add_argument(
+        "--md-range",
+        type=float,
+        nargs=2,
+        default=(0.7, 1.0),
+        help="range of their March-Dollase ratio (the streams' default)",
+    )
+    parser.add_argument(
         "--replay", action="store_true", help="echo batches (BatchReplay)"
+    )
+    parser.add_argument(
+        "--decay",
+        choices=("constant", "cosine"),
+        default="constant",
+        help="learning-rate schedule over the pattern budget",
     )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--n-jobs", type=int, default=2)
@@ -187,6 +223,7 @@ def main():
         [(SquareRoot(s) if args.sqrt else s, 1.0) for s in sources(args, structures)],
         max_patterns=args.patterns,
         replay=args.replay,
+        learning_rate_decay=args.decay,
     )
     minutes = (time.perf_counter() - t0) / 60
 

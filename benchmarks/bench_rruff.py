@@ -1,6 +1,6 @@
 """Accuracy of a model on measured RRUFF patterns and on simulated real structures.
 
-    python benchmarks/bench_rruff.py [--model FILE] [--json OUT]
+    python benchmarks/bench_rruff.py [--model FILE] [--json OUT] [--shift-average K]
 
 Evaluates the pretrained space-group model (or ``--model``) on
 ../shared/data/rruff_dev.npz (303 measured patterns; validation only, never used
@@ -35,6 +35,14 @@ def main():
     parser.add_argument("--rruff", default=ROOT.parent / "shared/data/rruff_dev.npz")
     parser.add_argument("--json", default=None)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--shift-average",
+        type=int,
+        default=0,
+        metavar="K",
+        help="average the probabilities over each pattern shifted by -K, 0 and "
+        "+K grid points (a test-time augmentation lever; 0: off)",
+    )
     args = parser.parse_args()
     model = load_pretrained() if args.model is None else load_model(args.model)
     classes = np.asarray(model.classes_)
@@ -47,8 +55,9 @@ def main():
     from skxrd.engine import space_group_prior
 
     prior = space_group_prior()
+    shifts = sorted({-args.shift_average, 0, args.shift_average})
     for name, (X, y) in datasets.items():
-        proba = model.predict_proba(X)
+        proba = np.mean([model.predict_proba(np.roll(X, k, axis=1)) for k in shifts], 0)
         reports[name] = xrd_report(y, proba, labels=classes, reject_threshold=threshold)
         constant = np.tile(prior[classes - 1], (len(y), 1))
         baselines[name + ", prior baseline"] = xrd_report(y, constant, labels=classes)

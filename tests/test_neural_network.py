@@ -303,6 +303,20 @@ def test_partial_fit_tracks_validation_and_restores_best(data):
     assert np.mean(clf.predict(X_val) == y_val) == pytest.approx(scores[best])
 
 
+def test_learning_rate_set_between_partial_fit_calls_takes_effect(data):
+    X, y, _, _ = data
+    clf = _dense(learning_rate=0.05, run_eagerly=True)
+    clf.partial_fit(X, y, classes=CLASSES)
+    before = clf.model_.get_weights()
+    clf.set_params(learning_rate=0.0)
+    clf.partial_fit(X, y)
+    for old, new in zip(before, clf.model_.get_weights(), strict=True):
+        assert_array_equal(old, new)
+    clf.set_params(learning_rate=0.05)
+    clf.partial_fit(X, y)
+    assert not np.array_equal(before[0], clf.model_.get_weights()[0])
+
+
 def test_restore_best_weights_needs_validation(fitted_dense):
     with pytest.raises(ValueError, match="No best weights to restore"):
         fitted_dense.restore_best_weights()

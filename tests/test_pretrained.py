@@ -53,6 +53,33 @@ def test_predicts_valid_labels_and_probabilities(model, patterns):
     assert np.isin(labels, np.r_[-1, np.arange(1, 231)]).all()
 
 
+def test_train_from_stream_decays_and_restores_the_learning_rate():
+    from skxrd.engine import SyntheticPatternSource
+    from skxrd.models._recipe import train_from_stream
+    from skxrd.neural_network import XRDDenseClassifier
+
+    clf = XRDDenseClassifier(
+        hidden_layer_sizes=(8,), learning_rate=0.01, batch_size=16, random_state=0
+    )
+    source = SyntheticPatternSource(batch_size=16, random_state=0)
+    seen, fresh = train_from_stream(
+        clf,
+        [(source, 1.0)],
+        max_patterns=64,
+        replay=False,
+        learning_rate_decay="cosine",
+    )
+    assert (seen, fresh) == (64, 64)
+    # The fourth and last batch trained at the rate set after three quarters
+    # of the budget: 0.01 + 0.99 * (1 + cos(0.75 pi)) / 2 of the start.
+    factor = 0.01 + 0.99 * 0.5 * (1 + np.cos(0.75 * np.pi))
+    used = float(clf.model_.optimizer.learning_rate.numpy())
+    assert used == pytest.approx(0.01 * factor, rel=1e-5)
+    assert clf.learning_rate == 0.01
+    with pytest.raises(ValueError, match="learning_rate_decay must be"):
+        train_from_stream(clf, [(source, 1.0)], max_patterns=16, learning_rate_decay=1)
+
+
 @pytest.mark.skipif(
     not RRUFF.exists(),
     reason=f"{RRUFF} is absent (a fresh clone "

@@ -102,7 +102,14 @@ def pretrained_member(random_state=None):
 
 
 def train_from_stream(
-    model, sources, *, minutes=None, max_patterns=None, replay=True, log_every=20
+    model,
+    sources,
+    *,
+    minutes=None,
+    max_patterns=None,
+    replay=True,
+    learning_rate_decay="constant",
+    log_every=20,
 ):
     """Train with ``partial_fit`` on streams for a wall-clock budget.
 
@@ -119,6 +126,10 @@ def train_from_stream(
     replay : bool, default=True
         Serve batches through `skxrd.engine.BatchReplay` with the workers at
         niceness 19, so that training never waits for data.
+    learning_rate_decay : {"constant", "cosine"}, default="constant"
+        ``"cosine"`` lowers every network's ``learning_rate`` along half a
+        cosine, from its set value at the start to 1% of it when the budget
+        (whichever is nearer) is spent; the set values are put back at the end.
     log_every : int, default=20
         Batches between progress lines (logging, level INFO).
 
@@ -131,6 +142,11 @@ def train_from_stream(
 
     if minutes is None and max_patterns is None:
         raise ValueError("give minutes or max_patterns: the stream is endless.")
+    if learning_rate_decay not in ("constant", "cosine"):
+        raise ValueError(
+            "learning_rate_decay must be 'constant' or 'cosine', got "
+            f"{learning_rate_decay!r}."
+        )
     nice = 19 if replay else 0
     streams = [source.batches(nice=nice) for source, _ in sources]
     weights = [weight for _, weight in sources]
@@ -140,10 +156,18 @@ def train_from_stream(
     classes = np.arange(1, 231)
     start = time.perf_counter()
     seen = 0
+    base_rates = None
     try:
         for k, (X, y) in enumerate(stream):
             model.partial_fit(X, y, classes=classes)
             seen += len(y)
+            if learning_rate_decay == "cosine":
+                if base_rates is None:
+                    base_rates = [m.learning_rate for m in _networks(model)]
+                spent = _budget_spent(start, seen, minutes, max_patterns)
+                factor = 0.01 + 0.99 * 0.5 * (1 + np.cos(np.pi * min(spent, 1.0)))
+                for member, rate in zip(_networks(model), base_rates, strict=True):
+                    member.set_params(learning_rate=float(rate * factor))
             if (k + 1) % log_every == 0:
                 logger.info(
                     "%d patterns (%s fresh) in %.0f s",
@@ -159,7 +183,25 @@ def train_from_stream(
         fresh = stream.n_fresh if replay else seen
         if replay:
             stream.close()
+        if base_rates is not None:
+            for member, rate in zip(_networks(model), base_rates, strict=True):
+                member.set_params(learning_rate=rate)
     return seen, fresh
+
+
+def _networks(model):
+    """The fitted networks of a classifier or of an ensemble of them."""
+    return getattr(model, "estimators_", [model])
+
+
+def _budget_spent(start, seen, minutes, max_patterns):
+    """Share of the training budget used so far (the larger of the two)."""
+    shares = []
+    if minutes is not None:
+        shares.append((time.perf_counter() - start) / (60 * minutes))
+    if max_patterns is not None:
+        shares.append(seen / max_patterns)
+    return max(shares)
 
 
 def train_pretrained(

@@ -436,6 +436,9 @@ class XRDNetworkClassifier(ClassifierMixin, BaseWrapper, metaclass=ABCMeta):
             augmenter=self.augmenter,
             epoch=initial_epoch,
         )
+        # The optimizer keeps the step size it was built with; set_params
+        # between partial_fit calls (a decay along a stream) must reach it.
+        self.model_.optimizer.learning_rate.assign(self.learning_rate)
         callbacks = [EpochSync(batches)]
         if isinstance(self.model_.loss, AlternatingLoss):
             callbacks.append(LossAlternation(self.model_.loss))

@@ -20,7 +20,9 @@ default="adam"
         the others are keras' defaults; a keras optimizer class is
         instantiated with ``learning_rate``.
     learning_rate : float, default=1e-3
-        Step size (the paper's eta).
+        Step size (the paper's eta).  A new value set between ``partial_fit``
+        calls (or warm-started ``fit`` calls) takes effect at the next one,
+        so a caller can decay it along a stream.
     epochs : int, default=100
         Passes over the training set in ``fit`` (the paper does not say how
         many it used).
