@@ -73,6 +73,7 @@ def sources(args, structures, batch_size=512):
     real = StructurePatternSource(
         structures,
         strain=args.strain,
+        lattice_scale=args.lattice_scale,
         substitution_probability=args.substitution,
         displacement=args.displacement,
         random_state=args.seed + 1,
@@ -106,6 +107,8 @@ def describe(row):
             f"strain {row['strain']:g}, subst. {row['substitution']:g}, "
             f"displ. {row['displacement']:g} Å"
         )
+    if row.get("lattice_scale", 0) and row["data"] != "synthetic":
+        parts.append(f"lattice scale {row['lattice_scale']:g}")
     if row.get("sqrt"):
         parts.append("square-root intensity")
     if row.get("width", 1) != 1:
@@ -121,6 +124,10 @@ def describe(row):
         parts.append(
             f"preferred orientation in {row['md_probability']:.0%}, r {low:g}-{high:g}"
         )
+    if row.get("learning_rate", 1e-3) != 1e-3:
+        parts.append(f"learning rate {row['learning_rate']:g}")
+    if row.get("batch_size", 128) != 128:
+        parts.append(f"batch {row['batch_size']}")
     if row.get("decay", "constant") != "constant":
         parts.append(f"{row['decay']} learning-rate decay")
     if row.get("replay"):
@@ -163,6 +170,12 @@ def main():
     parser.add_argument("--patterns", type=int, default=120_000)
     parser.add_argument("--strain", type=float, default=0.03)
     parser.add_argument("--substitution", type=float, default=0.3)
+    parser.add_argument(
+        "--lattice-scale",
+        type=float,
+        default=0.0,
+        help="largest isotropic change of the lattice (StructurePatternSource)",
+    )
     parser.add_argument("--displacement", type=float, default=0.0)
     parser.add_argument("--loss", default="categorical_crossentropy")
     parser.add_argument(
@@ -192,6 +205,12 @@ def main():
         "--replay", action="store_true", help="echo batches (BatchReplay)"
     )
     parser.add_argument(
+        "--learning-rate", type=float, default=1e-3, help="Adam step size"
+    )
+    parser.add_argument(
+        "--batch-size", type=int, default=128, help="patterns per gradient step"
+    )
+    parser.add_argument(
         "--decay",
         choices=("constant", "cosine"),
         default="constant",
@@ -214,6 +233,8 @@ def main():
     # Widths are multiples of the first recipe's member (filters 32/32/64,
     # dense 512/256); the shipped member is width 2.
     model.set_params(
+        learning_rate=args.learning_rate,
+        batch_size=args.batch_size,
         filters=tuple(round(args.width * f) for f in (32, 32, 64)),
         hidden_layer_sizes=tuple(round(args.width * n) for n in (512, 256)),
     )

@@ -62,6 +62,7 @@ def test_perturbation_keeps_the_space_group(structures, name):
     rng = np.random.default_rng(0)
     config = {
         "strain": 0.05,
+        "lattice_scale": 0.05,
         "substitution": 1.0,
         "debye_waller": (0.0, 1.5),
         "displacement": 0.1,
@@ -78,6 +79,30 @@ def test_perturbation_keeps_the_space_group(structures, name):
         moved -= np.round(moved)
         # Rock salt's atoms sit on fixed special positions; the others move.
         assert (np.abs(moved).max() > 1e-3) == (name != "NaCl")
+
+
+@pytest.mark.parametrize("name", ["rutile", "ZrO2", "P1"])
+def test_lattice_scale_scales_the_cell_as_a_whole(structures, name):
+    (cell,) = _standard_cells([structures[name]], 0.01)
+    rng = np.random.default_rng(0)
+    config = {
+        "strain": 0.0,
+        "lattice_scale": 0.05,
+        "substitution": 0.0,
+        "debye_waller": (0.0, 0.0),
+        "displacement": 0.0,
+    }
+    original = Lattice.from_parameters(*cell["parameters"])
+    factors = []
+    for _ in range(40):
+        lattice = Lattice(_perturb(cell, rng, config)["lattice"])
+        ratio = np.asarray(lattice.abc) / np.asarray(original.abc)
+        # One factor for every length, the angles kept: peaks move in
+        # proportion to their d-spacing and the pattern keeps its shape.
+        np.testing.assert_allclose(ratio, ratio[0], rtol=1e-9)
+        np.testing.assert_allclose(lattice.angles, original.angles, atol=1e-9)
+        factors.append(ratio[0])
+    assert 0.95 <= min(factors) < 0.97 and 1.03 < max(factors) <= 1.05
 
 
 def test_substitutes_are_column_neighbours():
