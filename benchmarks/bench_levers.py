@@ -34,6 +34,8 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+from sklearn.base import clone  # noqa: E402
+
 from skxrd.augmentation import XRDAugmenter  # noqa: E402
 from skxrd.engine import StructurePatternSource, SyntheticPatternSource  # noqa: E402
 from skxrd.metrics import xrd_report  # noqa: E402
@@ -164,6 +166,9 @@ def table(path):
 
 
 def main():
+    # The shipped member sets the defaults; widths are multiples of half its
+    # sizes (the first recipe's member, filters 32/32/64 and dense 512/256).
+    shipped = pretrained_member()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--table", default=None, help="print a JSON-lines file")
     parser.add_argument("--data", choices=("synthetic", "structures", "mixed"))
@@ -185,8 +190,8 @@ def main():
         "--width",
         type=float,
         default=1.0,
-        help="CNN filters and units as a multiple of 32/32/64 and 512/256 "
-        "(the shipped member: 2)",
+        help="CNN filters and units as a multiple of half the shipped member's "
+        f"({shipped.filters}, {shipped.hidden_layer_sizes}; the shipped: 2)",
     )
     parser.add_argument(
         "--md-probability",
@@ -205,10 +210,16 @@ def main():
         "--replay", action="store_true", help="echo batches (BatchReplay)"
     )
     parser.add_argument(
-        "--learning-rate", type=float, default=1e-3, help="Adam step size"
+        "--learning-rate",
+        type=float,
+        default=shipped.learning_rate,
+        help="Adam step size",
     )
     parser.add_argument(
-        "--batch-size", type=int, default=128, help="patterns per gradient step"
+        "--batch-size",
+        type=int,
+        default=shipped.batch_size,
+        help="patterns per gradient step",
     )
     parser.add_argument(
         "--decay",
@@ -229,14 +240,15 @@ def main():
 
     held_out = held_out_structures()
     structures = training_structures(exclude=held_out)
-    model = pretrained_member(random_state=args.seed).set_params(loss=args.loss)
-    # Widths are multiples of the first recipe's member (filters 32/32/64,
-    # dense 512/256); the shipped member is width 2.
-    model.set_params(
+    model = clone(shipped).set_params(
+        random_state=args.seed,
+        loss=args.loss,
         learning_rate=args.learning_rate,
         batch_size=args.batch_size,
-        filters=tuple(round(args.width * f) for f in (32, 32, 64)),
-        hidden_layer_sizes=tuple(round(args.width * n) for n in (512, 256)),
+        filters=tuple(round(args.width * f / 2) for f in shipped.filters),
+        hidden_layer_sizes=tuple(
+            round(args.width * n / 2) for n in shipped.hidden_layer_sizes
+        ),
     )
     t0 = time.perf_counter()
     seen, fresh = train_from_stream(
