@@ -1,6 +1,7 @@
 """Accuracy of a model on measured RRUFF patterns and on simulated real structures.
 
     python benchmarks/bench_rruff.py [--model FILE] [--json OUT] [--shift-average K]
+                                     [--prior-power TAU]
 
 Evaluates the pretrained space-group model (or ``--model``) on
 ../shared/data/rruff_dev.npz (303 measured patterns; validation only, never used
@@ -43,6 +44,14 @@ def main():
         help="average the probabilities over each pattern shifted by -K, 0 and "
         "+K grid points (a test-time augmentation lever; 0: off)",
     )
+    parser.add_argument(
+        "--prior-power",
+        type=float,
+        default=0.0,
+        metavar="TAU",
+        help="divide the probabilities by the training class prior to the power "
+        "TAU and renormalise (a prior-correction lever; 0: off)",
+    )
     args = parser.parse_args()
     model = load_pretrained() if args.model is None else load_model(args.model)
     classes = np.asarray(model.classes_)
@@ -58,6 +67,9 @@ def main():
     shifts = sorted({-args.shift_average, 0, args.shift_average})
     for name, (X, y) in datasets.items():
         proba = np.mean([model.predict_proba(np.roll(X, k, axis=1)) for k in shifts], 0)
+        if args.prior_power:
+            proba = proba / prior[classes - 1] ** args.prior_power
+            proba /= proba.sum(axis=1, keepdims=True)
         reports[name] = xrd_report(y, proba, labels=classes, reject_threshold=threshold)
         constant = np.tile(prior[classes - 1], (len(y), 1))
         baselines[name + ", prior baseline"] = xrd_report(y, constant, labels=classes)
