@@ -373,7 +373,7 @@ def _perturb(cell, rng, config):
         shift = np.einsum("oij,oj->oi", cell["projectors"], shift)
         per_site = np.einsum("sij,sj->si", cell["rotation"], shift[cell["orbit"]])
         frac_coords = (frac_coords + per_site[cell["site"]]) % 1.0
-    scale = config.get("lattice_scale", 0.0)
+    scale = config["lattice_scale"]
     if scale > 0:
         a, b, c = np.array([a, b, c]) * (1.0 + rng.uniform(-scale, scale))
     lattice = _lattice_matrix(a, b, c, alpha, beta, gamma)
