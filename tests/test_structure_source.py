@@ -6,7 +6,7 @@ from pymatgen.core import Lattice, Structure
 from pymatgen.symmetry.analyzer import SpacegroupAnalyzer
 
 from skxrd.engine import StructurePatternSource
-from skxrd.engine._structure_source import _perturb, _standard_cells, _substitutes
+from skxrd.engine._structure_source import _perturb, _substitutes
 from skxrd.simulation import GaussianWidthSampler
 
 
@@ -56,17 +56,24 @@ def test_unstrained_rock_salt_peaks_are_where_braggs_law_puts_them(structures):
         assert grid[window][X[0][window].argmax()] == pytest.approx(hkl_angle, abs=0.02)
 
 
+def _cell_and_config(structure, **params):
+    """One structure's standard cell and the batch settings of a stream over it."""
+    config = StructurePatternSource([structure], **params)._config()
+    (cell,) = config["cells"]
+    return cell, config
+
+
 @pytest.mark.parametrize("name", ["NaCl", "rutile", "ZrO2", "P1"])
 def test_perturbation_keeps_the_space_group(structures, name):
-    (cell,) = _standard_cells([structures[name]], 0.01)
+    cell, config = _cell_and_config(
+        structures[name],
+        strain=0.05,
+        lattice_scale=0.05,
+        substitution_probability=1.0,
+        debye_waller_range=(0.0, 1.5),
+        displacement=0.1,
+    )
     rng = np.random.default_rng(0)
-    config = {
-        "strain": 0.05,
-        "lattice_scale": 0.05,
-        "substitution": 1.0,
-        "debye_waller": (0.0, 1.5),
-        "displacement": 0.1,
-    }
     for _ in range(5):
         crystal = _perturb(cell, rng, config)
         perturbed = Structure(
@@ -83,15 +90,15 @@ def test_perturbation_keeps_the_space_group(structures, name):
 
 @pytest.mark.parametrize("name", ["rutile", "ZrO2", "P1"])
 def test_lattice_scale_scales_the_cell_as_a_whole(structures, name):
-    (cell,) = _standard_cells([structures[name]], 0.01)
+    cell, config = _cell_and_config(
+        structures[name],
+        strain=0.0,
+        lattice_scale=0.05,
+        substitution_probability=0.0,
+        debye_waller_range=(0.0, 0.0),
+        displacement=0.0,
+    )
     rng = np.random.default_rng(0)
-    config = {
-        "strain": 0.0,
-        "lattice_scale": 0.05,
-        "substitution": 0.0,
-        "debye_waller": (0.0, 0.0),
-        "displacement": 0.0,
-    }
     original = Lattice.from_parameters(*cell["parameters"])
     factors = []
     for _ in range(40):
