@@ -99,17 +99,33 @@ class SquareRoot:
             yield normalize_patterns(X, method="sqrt"), y
 
 
-def describe(row):
+def lever_defaults():
+    """The settings a row is named against: the streams' and the shipped member's."""
+    stream = StructurePatternSource([]).get_params()
+    member = pretrained_member().get_params()
+    return {
+        "lattice_scale": stream["lattice_scale"],
+        "md_probability": stream["march_dollase_probability"],
+        "md_range": tuple(stream["march_dollase_range"]),
+        "learning_rate": member["learning_rate"],
+        "batch_size": member["batch_size"],
+    }
+
+
+def describe(row, defaults):
     """A short name of the lever settings of one row."""
+    # Rows written before a lever existed lack its key: they used the default.
+    setting = {key: row.get(key, value) for key, value in defaults.items()}
+    structures = row["data"] != "synthetic"
     parts = [row["data"]]
-    if "n_structures" in row and row["data"] != "synthetic":
+    if "n_structures" in row and structures:
         parts[0] += f" ({row['n_structures']:,})"
-    if row["data"] != "synthetic":
+    if structures:
         parts.append(
             f"strain {row['strain']:g}, subst. {row['substitution']:g}, "
             f"displ. {row['displacement']:g} Å"
         )
-    if row.get("lattice_scale", 0) and row["data"] != "synthetic":
+    if structures and setting["lattice_scale"] != defaults["lattice_scale"]:
         parts.append(f"lattice scale {row['lattice_scale']:g}")
     if row.get("sqrt"):
         parts.append("square-root intensity")
@@ -117,19 +133,17 @@ def describe(row):
         parts.append(f"CNN width x{row['width']:g}")
     if row["loss"] != "categorical_crossentropy":
         parts.append(f"{row['loss']} loss")
-    if (row.get("md_probability", 0.3), *row.get("md_range", (0.7, 1.0))) != (
-        0.3,
-        0.7,
-        1.0,
-    ):
-        low, high = row["md_range"]
+    orientation = (setting["md_probability"], tuple(setting["md_range"]))
+    if orientation != (defaults["md_probability"], defaults["md_range"]):
+        low, high = setting["md_range"]
         parts.append(
-            f"preferred orientation in {row['md_probability']:.0%}, r {low:g}-{high:g}"
+            f"preferred orientation in {setting['md_probability']:.0%}, "
+            f"r {low:g}-{high:g}"
         )
-    if row.get("learning_rate", 1e-3) != 1e-3:
-        parts.append(f"learning rate {row['learning_rate']:g}")
-    if row.get("batch_size", 128) != 128:
-        parts.append(f"batch {row['batch_size']}")
+    if setting["learning_rate"] != defaults["learning_rate"]:
+        parts.append(f"learning rate {setting['learning_rate']:g}")
+    if setting["batch_size"] != defaults["batch_size"]:
+        parts.append(f"batch {setting['batch_size']}")
     if row.get("decay", "constant") != "constant":
         parts.append(f"{row['decay']} learning-rate decay")
     if row.get("replay"):
@@ -139,11 +153,12 @@ def describe(row):
 
 def table(path):
     rows = [json.loads(line) for line in Path(path).read_text().splitlines()]
+    defaults = lever_defaults()
     sets = ["RRUFF", "held-out structures", "synthetic"]
     header = ["lever", "patterns", *sets, "held-out patterns"]
     cells = [
         [
-            describe(r),
+            describe(r, defaults),
             f"{r['seen']:,}"
             + ("" if r["fresh"] == r["seen"] else f" ({r['fresh']:,})"),
             *(" / ".join(f"{v:.1f}" for v in r[k]) for k in sets),
@@ -169,6 +184,7 @@ def main():
     # The shipped member sets the defaults; widths are multiples of half its
     # sizes (the first recipe's member, filters 32/32/64 and dense 512/256).
     shipped = pretrained_member()
+    defaults = lever_defaults()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--table", default=None, help="print a JSON-lines file")
     parser.add_argument("--data", choices=("synthetic", "structures", "mixed"))
@@ -178,7 +194,7 @@ def main():
     parser.add_argument(
         "--lattice-scale",
         type=float,
-        default=0.0,
+        default=defaults["lattice_scale"],
         help="largest isotropic change of the lattice (StructurePatternSource)",
     )
     parser.add_argument("--displacement", type=float, default=0.0)
@@ -196,14 +212,14 @@ def main():
     parser.add_argument(
         "--md-probability",
         type=float,
-        default=0.3,
+        default=defaults["md_probability"],
         help="share of crystals with preferred orientation (the streams' default)",
     )
     parser.add_argument(
         "--md-range",
         type=float,
         nargs=2,
-        default=(0.7, 1.0),
+        default=defaults["md_range"],
         help="range of their March-Dollase ratio (the streams' default)",
     )
     parser.add_argument(
@@ -212,13 +228,13 @@ def main():
     parser.add_argument(
         "--learning-rate",
         type=float,
-        default=shipped.learning_rate,
+        default=defaults["learning_rate"],
         help="Adam step size",
     )
     parser.add_argument(
         "--batch-size",
         type=int,
-        default=shipped.batch_size,
+        default=defaults["batch_size"],
         help="patterns per gradient step",
     )
     parser.add_argument(
