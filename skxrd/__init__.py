@@ -58,6 +58,8 @@ _LAZY = {
     "XRDDenseClassifier": "neural_network",
     "XRDCNNClassifier": "neural_network",
     "XRDEnsembleClassifier": "ensemble",
+    "XRDVotingClassifier": "ensemble",
+    "PatternMatchClassifier": "neighbors",
 }
 
 
@@ -79,6 +81,8 @@ __all__ = [
     "XRDCNNClassifier",
     "XRDDenseClassifier",
     "XRDEnsembleClassifier",
+    "XRDVotingClassifier",
+    "PatternMatchClassifier",
     "CRYSTAL_SYSTEMS",
     "DEFAULT_WAVELENGTH",
     "TWO_THETA_MIN",

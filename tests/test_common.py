@@ -38,6 +38,9 @@ _TINY_CNN = dict(
 
 
 def _tiny_settings():
+    from sklearn.linear_model import LogisticRegression
+
+    from skxrd.neighbors import PatternMatchClassifier
     from skxrd.neural_network import XRDDenseClassifier
 
     return {
@@ -45,6 +48,14 @@ def _tiny_settings():
         "XRDCNNClassifier": _TINY_CNN,
         "XRDEnsembleClassifier": dict(
             estimator=XRDDenseClassifier(**_TINY_DENSE), n_estimators=2, random_state=0
+        ),
+        "XRDVotingClassifier": dict(
+            estimators=[
+                ("network", XRDDenseClassifier(**_TINY_DENSE)),
+                ("linear", LogisticRegression()),
+                ("match", PatternMatchClassifier()),
+            ],
+            weights=[2, 1, 1],
         ),
     }
 

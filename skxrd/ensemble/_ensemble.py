@@ -16,10 +16,10 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import _check_partial_fit_first_call
 from sklearn.utils.validation import check_is_fitted
 
-from ..metrics import apply_temperature, crystal_system_proba
+from ..metrics import apply_temperature
 from ..neural_network._labels import check_labels
 from ..utils._validation import validate_patterns
-from ._reject import default_reject_label
+from ._reject import RejectOptionMixin
 
 __all__ = ["XRDEnsembleClassifier"]
 
@@ -49,7 +49,9 @@ def _seed_all(estimator, random_state):
     return estimator
 
 
-class XRDEnsembleClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
+class XRDEnsembleClassifier(
+    RejectOptionMixin, MetaEstimatorMixin, ClassifierMixin, BaseEstimator
+):
     """Average of differently seeded classifiers, with an optional reject label.
 
     Vecsei et al. [1]_ train ten networks that differ only in their random seed
@@ -365,73 +367,3 @@ class XRDEnsembleClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         if not np.array_equal(self.classes_[columns], member.classes_):
             raise ValueError("A member has classes outside the ensemble's classes_.")
         return columns
-
-    def predict(self, X):
-        """Most probable class, or ``reject_label_`` below ``reject_threshold``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_patterns, n_points)
-            Patterns.
-
-        Returns
-        -------
-        y : ndarray of shape (n_patterns,)
-            Labels from ``classes_``, or the reject label for rejected patterns.
-        """
-        proba = self.predict_proba(X)
-        y = self.classes_[np.argmax(proba, axis=1)]
-        if self.reject_threshold is None:
-            return y
-        label = self.reject_label_
-        rejected = np.max(proba, axis=1) < self.reject_threshold
-        y = y.astype(np.result_type(y.dtype, np.asarray(label).dtype))
-        y[rejected] = label
-        return y
-
-    @property
-    def reject_label_(self):
-        """Label of rejected patterns: ``reject_label`` or the automatic choice."""
-        check_is_fitted(self)
-        if self.reject_label is None:
-            return default_reject_label(self.classes_)
-        if self.reject_label in self.classes_.tolist():
-            raise ValueError(
-                f"reject_label={self.reject_label!r} is one of the classes; a "
-                "rejected pattern must be told apart from a classified one."
-            )
-        return self.reject_label
-
-    def predict_crystal_system_proba(self, X):
-        """Crystal-system probabilities: sums of the space-group probabilities.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_patterns, n_points)
-            Patterns; ``classes_`` must be space-group numbers.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_patterns, 7), dtype float32
-            Columns in the order of `skxrd.spacegroups.CRYSTAL_SYSTEMS`.
-        """
-        proba = self.predict_proba(X)
-        return crystal_system_proba(proba, self.classes_).astype(proba.dtype)
-
-    def predict_crystal_system(self, X):
-        """Most probable crystal system of each pattern (no rejection).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_patterns, n_points)
-            Patterns; ``classes_`` must be space-group numbers.
-
-        Returns
-        -------
-        systems : ndarray of shape (n_patterns,) of str
-            Names from `skxrd.spacegroups.CRYSTAL_SYSTEMS`.
-        """
-        from ..spacegroups import CRYSTAL_SYSTEMS
-
-        proba = self.predict_crystal_system_proba(X)
-        return np.asarray(CRYSTAL_SYSTEMS)[np.argmax(proba, axis=1)]
