@@ -1,7 +1,8 @@
 """Accuracy of a model on measured RRUFF patterns and on simulated real structures.
 
     python benchmarks/bench_rruff.py [--model FILE] [--json OUT] [--shift-average K]
-                                     [--prior-power TAU]
+                                     [--prior-power TAU] [--no-references]
+                                     [--match-weight W]
 
 Evaluates the pretrained space-group model (or ``--model``) on
 ../shared/data/rruff_dev.npz (303 measured patterns; validation only, never used
@@ -11,7 +12,9 @@ pymatgen's structures, with realistic profiles and noise; the recipe drops
 training structures with their formula and group).
 Prints the paper's Table I figures, and the expected calibration error, beside
 a baseline that answers every pattern with the class prior of the reachable
-real structures.
+real structures.  When the model file stores search-match settings, the same
+figures follow for the network pooled with search-match against the training
+structures' patterns, and for the search-match alone.
 """
 
 import argparse
@@ -24,8 +27,14 @@ import numpy as np
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from skxrd.metrics import format_reports, xrd_report  # noqa: E402
-from skxrd.models import load_model, load_pretrained  # noqa: E402
-from skxrd.models._recipe import held_out_patterns, load_measured_set  # noqa: E402
+from skxrd.models import load_model, load_pretrained, with_references  # noqa: E402
+from skxrd.models._recipe import (  # noqa: E402
+    held_out_patterns,
+    held_out_structures,
+    load_measured_set,
+    reference_patterns,
+    training_structures,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -52,6 +61,19 @@ def main():
         help="divide the probabilities by the training class prior to the power "
         "TAU and renormalise (a prior-correction lever; 0: off)",
     )
+    parser.add_argument(
+        "--no-references",
+        action="store_true",
+        help="skip the rows of the network pooled with search-match",
+    )
+    parser.add_argument(
+        "--match-weight",
+        type=float,
+        default=None,
+        metavar="W",
+        help="weight of the search-match in the pool instead of the file's (a lever)",
+    )
+    parser.add_argument("--n-jobs", type=int, default=2)
     args = parser.parse_args()
     model = load_pretrained() if args.model is None else load_model(args.model)
     classes = np.asarray(model.classes_)
@@ -60,7 +82,8 @@ def main():
     datasets = {}
     if Path(args.rruff).exists():
         datasets["RRUFF (303 measured)"] = load_measured_set(args.rruff)
-    datasets["simulated real structures"] = held_out_patterns(args.seed)
+    held_out = held_out_structures()
+    datasets["simulated real structures"] = held_out_patterns(args.seed, held_out)
     from skxrd.engine import space_group_prior
 
     prior = space_group_prior()
@@ -73,6 +96,25 @@ def main():
         reports[name] = xrd_report(y, proba, labels=classes, reject_threshold=threshold)
         constant = np.tile(prior[classes - 1], (len(y), 1))
         baselines[name + ", prior baseline"] = xrd_report(y, constant, labels=classes)
+    matching = model.skxrd_metadata_.get("matching")
+    if matching and not args.no_references:
+        if args.match_weight is not None:
+            matching = {**matching, "weight": args.match_weight}
+        references = reference_patterns(
+            training_structures(exclude=held_out), n_jobs=args.n_jobs
+        )[:2]
+        pooled = with_references(model, *references, matching)
+        matcher = pooled.named_estimators_["match"]
+        for name, (X, y) in datasets.items():
+            reports[name + ", with search-match"] = xrd_report(
+                y,
+                pooled.predict_proba(X),
+                labels=classes,
+                reject_threshold=pooled.reject_threshold,
+            )
+            reports[name + ", search-match alone"] = xrd_report(
+                y, matcher.predict_proba(X), labels=classes
+            )
     print(format_reports({**reports, **baselines}))
     if args.json:
         Path(args.json).write_text(json.dumps({**reports, **baselines}, indent=2))

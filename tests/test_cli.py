@@ -238,3 +238,65 @@ def test_pretrained_recipe_runs_end_to_end(workdir, capsys):
     model = load_model(out)
     assert model.skxrd_metadata_["metadata"]["patterns_seen"] >= 512
     assert list(model.classes_) == list(range(1, 231))
+
+
+@pytest.fixture(scope="module")
+def salt_references(workdir):
+    """Reference dataset of NaCl and Si, and a NaCl scan with a 2% larger cell."""
+    from pymatgen.core import Lattice, Structure
+
+    from skxrd import simulate_patterns, two_theta_grid, write_xy
+    from skxrd.cli._dataset import save_dataset
+
+    def salt(a):
+        return Structure.from_spacegroup(
+            "Fm-3m", Lattice.cubic(a), ["Na", "Cl"], [[0, 0, 0], [0.5, 0.5, 0.5]]
+        )
+
+    silicon = Structure.from_spacegroup(
+        "Fd-3m", Lattice.cubic(5.431), ["Si"], [[0] * 3]
+    )
+    X, y, _ = simulate_patterns([salt(5.64), silicon], progress=False)
+    path = save_dataset(workdir / "refs.npz", X, y, two_theta_grid(), ["NaCl", "Si"])
+    (scan,), _, _ = simulate_patterns([salt(5.64 * 1.02)], progress=False)
+    xy = workdir / "salt.xy"
+    write_xy(xy, two_theta_grid(), scan * 1000)
+    return path, xy
+
+
+def test_predict_with_references_names_the_closest(
+    workdir, model, salt_references, capsys
+):
+    from skxrd.models import load_model, save_model
+
+    refs, xy = salt_references
+    matching = {"matcher": {}, "weight": 0.5, "temperature": 1.0}
+    pooled = save_model(load_model(model), workdir / "m.skxrd", matching=matching)
+    argv = ["predict", str(xy), "-m", str(pooled), "--references", str(refs)]
+    assert main(argv + ["--json"]) == 0
+    (result,) = json.loads(capsys.readouterr().out)
+    closest = result["closest_references"]
+    assert [c["name"] for c in closest] == ["refs:NaCl", "refs:Si"]
+    assert closest[0]["space_group"] == 225 and closest[0]["correlation"] > 0.95
+    assert closest[0]["lattice_scale"] == pytest.approx(1.02, abs=0.003)
+    assert result["top"][0]["space_group"] == 225
+    assert main(argv) == 0
+    assert "refs:NaCl  Fm-3m (225)" in capsys.readouterr().out
+
+
+def test_predict_with_references_needs_settings_and_the_grid(
+    workdir, model, salt_references, capsys
+):
+    from skxrd.cli._dataset import save_dataset
+
+    refs, xy = salt_references
+    assert main(["predict", str(xy), "-m", str(model), "--references", str(refs)]) != 0
+    assert "stores no search-match settings" in capsys.readouterr().err
+    coarse = save_dataset(
+        workdir / "coarse.npz", np.ones((1, 100)), [225], np.linspace(5, 90, 100)
+    )
+    argv = ["predict", str(xy), "--references", str(coarse)]
+    assert main(argv) != 0
+    assert "coarse.npz: the references are not on the model's grid" in (
+        capsys.readouterr().err
+    )

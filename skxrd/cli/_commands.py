@@ -192,6 +192,10 @@ def predict(args):
     from ..spacegroups import CRYSTAL_SYSTEMS, space_group_symbol
 
     model = _load(args.model)
+    matcher, names = None, None
+    if args.references:
+        model, names = _with_references(model, args)
+        matcher = model.named_estimators_["match"]
     results = []
     for file in args.files:
         pattern = read_pattern(file)
@@ -229,11 +233,60 @@ def predict(args):
                 "warnings": [str(w.message) for w in caught],
             }
         )
+        if matcher is not None:
+            results[-1]["closest_references"] = _closest(matcher, X, names)
     if args.json:
         print(json.dumps(results, indent=2))
         return
     for r in results:
         print(_format_prediction(r))
+
+
+def _with_references(model, args):
+    """Pool the model with search-match against the reference dataset files."""
+    from ..models import with_references
+
+    matching = getattr(model, "skxrd_metadata_", {}).get("matching")
+    if not matching:
+        raise UserError(
+            f"{args.model or 'the pretrained model'} stores no search-match settings "
+            "(skxrd.models.calibrate_matching makes them); predict without "
+            "--references"
+        )
+    grid = two_theta_grid()
+    Xs, ys, names = [], [], []
+    for path in args.references:
+        X, y, two_theta, n = load_dataset(path)
+        if X.shape[1] != len(grid) or (
+            two_theta is not None and not np.allclose(two_theta, grid)
+        ):
+            raise UserError(
+                f"{path}: the references are not on the model's grid "
+                f"({len(grid)} points, {grid[0]:g}-{grid[-1]:g}° 2θ); simulate them "
+                "with 'skxrd simulate'"
+            )
+        Xs.append(X)
+        ys.append(y)
+        names.extend(f"{Path(path).stem}:{name}" for name in n)
+    X, y = np.concatenate(Xs), np.concatenate(ys)
+    return with_references(model, X, y, matching), np.asarray(names)
+
+
+def _closest(matcher, X, names, n=3):
+    from ..spacegroups import space_group_symbol
+
+    distance, index, scale = matcher.kneighbors(X, n, return_scale=True)
+    labels = matcher.reference_labels_
+    return [
+        {
+            "name": str(names[i]),
+            "space_group": int(labels[i]),
+            "symbol": space_group_symbol(int(labels[i])),
+            "correlation": float(1 - d),
+            "lattice_scale": float(s),
+        }
+        for d, i, s in zip(distance[0], index[0], scale[0], strict=True)
+    ]
 
 
 def _format_prediction(r):
@@ -253,6 +306,13 @@ def _format_prediction(r):
         lines.append(
             f"  {k:>4d}  {t['space_group']:>11d}  {t['symbol']:<11s}  "
             f"{t['probability']:>10.1%}"
+        )
+    if "closest_references" in r:
+        lines.append("  closest references (search-match):")
+        lines.extend(
+            f"        {c['name']}  {c['symbol']} ({c['space_group']}), "
+            f"r = {c['correlation']:.3f}, cell × {c['lattice_scale']:.3f}"
+            for c in r["closest_references"]
         )
     lines.extend(f"  warning: {w}" for w in r["warnings"])
     return "\n".join(lines)

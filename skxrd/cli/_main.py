@@ -173,6 +173,13 @@ def build_parser():
         default=None,
         help="wavelength (Å or e.g. CuKa) when the file does not state it",
     )
+    p.add_argument(
+        "--references",
+        action="append",
+        metavar="DATASET",
+        help="dataset file of reference patterns from 'skxrd simulate' (repeatable): "
+        "pool the model with search-match against them and list the closest",
+    )
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(func=predict)
     return parser

@@ -74,7 +74,13 @@ def _network_entry(net, index):
 
 
 def save_model(
-    model, path, *, two_theta=None, wavelength=DEFAULT_WAVELENGTH, metadata=None
+    model,
+    path,
+    *,
+    two_theta=None,
+    wavelength=DEFAULT_WAVELENGTH,
+    metadata=None,
+    matching=None,
 ):
     """Save a fitted skxrd network or ensemble as a safe model file.
 
@@ -90,6 +96,10 @@ def save_model(
         Wavelength of that grid, in Å.
     metadata : dict or None, default=None
         Anything JSON can hold (training recipe, validation figures).
+    matching : dict or None, default=None
+        How to pool the model with search-match against reference patterns,
+        as `skxrd.models.calibrate_matching` returns it; ``load_pretrained``
+        and ``load_model`` use it when given references.
 
     Returns
     -------
@@ -155,6 +165,8 @@ def save_model(
         "wavelength": float(wavelength),
         "metadata": metadata or {},
     }
+    if matching is not None:
+        description["matching"] = dict(matching)
     if kind == "ensemble":
         description["ensemble"] = {
             "n_estimators": model.n_estimators,
@@ -216,7 +228,8 @@ def load_model(path):
     -------
     model : XRDEnsembleClassifier or skxrd network
         Ready to predict. Its ``skxrd_metadata_`` attribute holds the file's
-        description (grid, wavelength, metadata).
+        description (grid, wavelength, metadata, and ``matching`` when the
+        file says how to pool the model with search-match).
 
     Raises
     ------
@@ -257,4 +270,6 @@ def load_model(path):
     model.skxrd_metadata_ = {
         k: description[k] for k in ("skxrd_version", "grid", "wavelength", "metadata")
     }
+    if "matching" in description:
+        model.skxrd_metadata_["matching"] = description["matching"]
     return model

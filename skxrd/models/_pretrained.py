@@ -3,6 +3,7 @@
 from importlib import resources
 
 from ._file import load_model
+from ._matching import with_references
 
 __all__ = ["PRETRAINED_MODELS", "load_pretrained"]
 
@@ -12,7 +13,7 @@ PRETRAINED_MODELS = {
 }
 
 
-def load_pretrained(name="space-group"):
+def load_pretrained(name="space-group", *, references=None):
     """Load a model that ships with skxrd; no download, no code from the file.
 
     Parameters
@@ -21,12 +22,19 @@ def load_pretrained(name="space-group"):
         Which model. The space-group model also gives crystal-system
         probabilities (``predict_crystal_system_proba``), consistent with its
         space-group ones.
+    references : tuple (X, y) or None, default=None
+        Reference patterns (on the standard grid) and their space groups --
+        simulated from the structures you have, e.g. with ``skxrd simulate
+        --source aflow-prototypes``.  When given, the network is pooled with
+        a search-match against them (`skxrd.neighbors.PatternMatchClassifier`)
+        with the weight, temperature and reject threshold the model file
+        stores.
 
     Returns
     -------
-    model : XRDEnsembleClassifier
+    model : XRDEnsembleClassifier or XRDVotingClassifier
         Ready to predict on patterns on the standard grid (5–90° 2θ, 0.01°,
-        Cu Kα, maximum 1).
+        Cu Kα, maximum 1); the voting classifier when ``references`` are given.
 
     Raises
     ------
@@ -36,6 +44,7 @@ def load_pretrained(name="space-group"):
     See Also
     --------
     load_model : Load a model file of your own.
+    skxrd.models.with_references : Pool any fitted model with search-match.
     """
     if name not in PRETRAINED_MODELS:
         raise ValueError(
@@ -50,4 +59,15 @@ def load_pretrained(name="space-group"):
             "'skxrd train --preset ...'"
         )
     with resources.as_file(file) as path:
-        return load_model(path)
+        model = load_model(path)
+    if references is None:
+        return model
+    matching = model.skxrd_metadata_.get("matching")
+    if matching is None:
+        raise ValueError(
+            f"the pretrained {name!r} model file stores no search-match settings; "
+            "use it without references"
+        )
+    vote = with_references(model, *references, matching)
+    vote.skxrd_metadata_ = model.skxrd_metadata_
+    return vote

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 
 __all__ = [
+    "add_matching",
     "pretrained_member",
     "pretrained_recipe",
     "train_from_stream",
@@ -284,7 +285,65 @@ def train_pretrained(
         model.reject_threshold,
         path,
     )
+    if calibration_data is not None:
+        add_matching(path, calibration_data, n_jobs=n_jobs)
     return Path(path)
+
+
+def add_matching(path, calibration_data=None, *, n_jobs=1):
+    """Store in a model file how to pool it with search-match.
+
+    The references are `reference_patterns` (the training structures), the
+    matcher's weight is chosen on `held_out_patterns` and the pool's
+    temperature and reject threshold on ``calibration_data``
+    (`skxrd.models.calibrate_matching`); the network's weights are rewritten
+    unchanged.
+
+    Parameters
+    ----------
+    path : str or Path
+        Model file (rewritten in place).
+    calibration_data : str, Path or None, default=None
+        Measured ``.npz`` for the temperature and the threshold.
+    n_jobs : int, default=1
+        Parallel jobs of the reference diffraction.
+
+    Returns
+    -------
+    matching : dict
+        What the file now stores under ``matching``.
+    """
+    from ._file import load_model, save_model
+    from ._matching import calibrate_matching
+
+    model = load_model(path)
+    held_out = held_out_structures()
+    X, y, _ = reference_patterns(training_structures(exclude=held_out), n_jobs=n_jobs)
+    calibration = None
+    if calibration_data is not None:
+        calibration = load_measured_set(calibration_data)
+    matching = calibrate_matching(
+        model, (X, y), held_out_patterns(0, held_out), calibration
+    )
+    matching["references"] = f"{len(y)} training structures (reference_patterns)"
+    if calibration_data is not None:
+        matching["calibrated_on"] = Path(calibration_data).name
+    metadata = model.skxrd_metadata_
+    save_model(
+        model,
+        path,
+        wavelength=metadata["wavelength"],
+        metadata=metadata["metadata"],
+        matching=matching,
+    )
+    logger.info(
+        "search-match weight %.1f, T=%.3f, threshold %s; wrote %s",
+        matching["weight"],
+        matching["temperature"],
+        matching["reject_threshold"],
+        path,
+    )
+    return matching
 
 
 def held_out_structures(symprec=0.01):
@@ -452,6 +511,46 @@ def held_out_patterns(seed=0, records=None):
         )
     X = augment_patterns(X, counts=(1e2, 1e4), renormalize=True, random_state=seed)
     return X, y
+
+
+def reference_patterns(records=None, n_jobs=1):
+    """Clean patterns of the training structures, for search-match.
+
+    Parameters
+    ----------
+    records : list of StructureRecord or None, default=None
+        The structures; None means `training_structures` without the held-out
+        ones (what the shipped model trained on, so that the benchmark's
+        held-out structures stay unseen by the matcher too).
+    n_jobs : int, default=1
+        Parallel jobs of the diffraction.
+
+    Returns
+    -------
+    X : ndarray of shape (n, 8500)
+        Patterns on the standard grid (Gaussian peaks of FWHM 0.076°,
+        maximum 1).
+    y : ndarray of shape (n,)
+        Space groups.
+    names : ndarray of str of shape (n,)
+        Structure names.
+    """
+    import warnings
+
+    from ..simulation import compute_sticks
+
+    if records is None:
+        records = training_structures(exclude=held_out_structures())
+    with warnings.catch_warnings():
+        # Structures without scattering factors are skipped, as in training.
+        warnings.simplefilter("ignore")
+        sticks = compute_sticks(
+            [r.structure for r in records],
+            names=[r.name for r in records],
+            n_jobs=n_jobs,
+            progress=False,
+        )
+    return sticks.render(), sticks.labels, sticks.names
 
 
 def interleave(streams, weights, random_state=None):

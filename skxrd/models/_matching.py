@@ -1,0 +1,115 @@
+"""A pretrained network pooled with search-match against reference patterns."""
+
+import numpy as np
+
+__all__ = ["calibrate_matching", "with_references"]
+
+#: Weights of the search-match tried by `calibrate_matching` (the network
+#: gets one minus it).
+MATCH_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
+
+
+def with_references(model, X, y, matching):
+    """Pool a fitted space-group model with a matcher fitted on references.
+
+    Parameters
+    ----------
+    model : classifier
+        A fitted model with ``predict_proba`` over ``classes_`` (used as
+        fitted, through ``sklearn.frozen.FrozenEstimator``).
+    X : array-like of shape (n_references, n_points)
+        Reference patterns on the model's grid.
+    y : array-like of shape (n_references,)
+        Their space groups.
+    matching : dict
+        ``matcher`` (parameters of `skxrd.neighbors.PatternMatchClassifier`),
+        ``weight`` (of the matcher, the network gets ``1 - weight``),
+        ``temperature`` and ``reject_threshold`` of the pool, as
+        `calibrate_matching` returns them and model files store them.
+
+    Returns
+    -------
+    vote : XRDVotingClassifier
+        Geometric pool of ``("network", model)`` and ``("match", matcher)``.
+    """
+    from sklearn.frozen import FrozenEstimator
+
+    from ..ensemble import XRDVotingClassifier
+    from ..neighbors import PatternMatchClassifier
+
+    # A reference may name a group the network never learned (a model of a
+    # few classes): the pool knows it, with the network's floor probability.
+    classes = np.union1d(model.classes_, y)
+    weight = float(matching["weight"])
+    vote = XRDVotingClassifier(
+        [
+            ("network", FrozenEstimator(model)),
+            ("match", PatternMatchClassifier(classes=classes, **matching["matcher"])),
+        ],
+        weights=[1.0 - weight, weight],
+        classes=classes,
+        temperature=matching.get("temperature", 1.0),
+        reject_threshold=matching.get("reject_threshold"),
+    )
+    return vote.fit(X, y)
+
+
+def calibrate_matching(model, references, held_out, calibration=None, matcher=None):
+    """Choose how much the search-match counts, then calibrate the pool.
+
+    The matcher's weight minimises the log-loss on ``held_out`` (each weight
+    with its own best temperature there, so that sharpness does not decide);
+    ``calibration`` (measured patterns), when given, then sets the pool's
+    temperature (log-loss) and the reject threshold that leaves half of it
+    unclassified, as for the network alone.
+
+    Parameters
+    ----------
+    model : classifier
+        The fitted space-group model.
+    references : tuple (X, y)
+        Reference patterns and their space groups (never a test pattern).
+    held_out : tuple (X, y)
+        Patterns of structures the model and the references do not hold.
+    calibration : tuple (X, y) or None, default=None
+        Measured patterns for the temperature and the threshold.
+    matcher : dict or None, default=None
+        Parameters of `skxrd.neighbors.PatternMatchClassifier` (None: its
+        defaults).
+
+    Returns
+    -------
+    matching : dict
+        ``matcher``, ``weight``, ``temperature``, ``reject_threshold`` and
+        ``held_out_log_loss`` (per weight tried): what `with_references`
+        and model files take.
+    """
+    from ..metrics import fit_temperature, threshold_for_coverage
+
+    matching = {"matcher": dict(matcher or {}), "temperature": 1.0}
+    losses = {}
+    for weight in MATCH_WEIGHTS:
+        vote = with_references(model, *references, {**matching, "weight": weight})
+        proba = vote.predict_proba(held_out[0])
+        temperature = fit_temperature(held_out[1], proba, labels=vote.classes_)
+        losses[weight] = _log_loss(held_out[1], proba, vote.classes_, temperature)
+    matching["weight"] = min(losses, key=losses.get)
+    matching["held_out_log_loss"] = {str(w): round(v, 4) for w, v in losses.items()}
+    matching["reject_threshold"] = None
+    if calibration is not None:
+        vote = with_references(model, *references, matching)
+        proba = vote.predict_proba(calibration[0])
+        temperature = fit_temperature(calibration[1], proba, labels=vote.classes_)
+        matching["temperature"] = round(float(temperature), 3)
+        vote.set_params(temperature=matching["temperature"])
+        threshold = threshold_for_coverage(vote.predict_proba(calibration[0]), 0.5)
+        matching["reject_threshold"] = round(float(threshold), 4)
+    return matching
+
+
+def _log_loss(y, proba, classes, temperature):
+    from ..metrics import apply_temperature
+
+    proba = apply_temperature(proba, temperature)
+    rows = np.arange(len(y))
+    return float(-np.mean(np.log(proba[rows, np.searchsorted(classes, y)] + 1e-12)))
