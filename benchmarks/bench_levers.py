@@ -171,20 +171,42 @@ def pooled_rows(model, structures, datasets, n_jobs):
     return row
 
 
-def table(path):
+def table(path, pooled=False):
+    """The rows of a JSON-lines file as a reStructuredText table.
+
+    With ``pooled``, only the rows scored with search-match, the network alone
+    beside the pool.
+    """
     rows = [json.loads(line) for line in Path(path).read_text().splitlines()]
     defaults = lever_defaults()
-    sets = ["RRUFF", "held-out structures", "synthetic"]
-    header = ["lever", "patterns", *sets, "held-out patterns"]
+    if pooled:
+        rows = [r for r in rows if "RRUFF, pooled" in r]
+        sets = [
+            "RRUFF",
+            "RRUFF, pooled",
+            "held-out structures",
+            "held-out structures, pooled",
+        ]
+        header = ["lever", "match weight", *sets]
+        first = [[describe(r, defaults), f"{r['match_weight']:g}"] for r in rows]
+    else:
+        sets = ["RRUFF", "held-out structures", "synthetic"]
+        header = ["lever", "patterns", *sets, "held-out patterns"]
+        first = [
+            [
+                describe(r, defaults),
+                f"{r['seen']:,}"
+                + ("" if r["fresh"] == r["seen"] else f" ({r['fresh']:,})"),
+            ]
+            for r in rows
+        ]
     cells = [
         [
-            describe(r, defaults),
-            f"{r['seen']:,}"
-            + ("" if r["fresh"] == r["seen"] else f" ({r['fresh']:,})"),
+            *head,
             *(" / ".join(f"{v:.1f}" for v in r[k]) for k in sets),
-            f"{r['n_held_out']:,}",
+            *([] if pooled else [f"{r['n_held_out']:,}"]),
         ]
-        for r in rows
+        for head, r in zip(first, rows, strict=True)
     ]
     widths = [max(len(c[i]) for c in [header, *cells]) for i in range(len(header))]
     rule = "  ".join("=" * w for w in widths)
@@ -266,7 +288,8 @@ def main():
     parser.add_argument(
         "--pooled",
         action="store_true",
-        help="also score the network pooled with search-match",
+        help="also score the network pooled with search-match (with --table: "
+        "print the rows that have it)",
     )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--n-jobs", type=int, default=2)
@@ -274,7 +297,7 @@ def main():
     parser.add_argument("--json", default=None)
     args = parser.parse_args()
     if args.table:
-        print(table(args.table))
+        print(table(args.table, pooled=args.pooled))
         return
     if args.data is None:
         parser.error("--data is required unless --table is given")

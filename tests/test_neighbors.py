@@ -125,6 +125,9 @@ def test_a_custom_grid_must_fit_the_patterns(references):
     X, y = references
     with pytest.raises(ValueError, match="two_theta has shape"):
         PatternMatchClassifier(two_theta=np.linspace(5, 90, 100)).fit(X, y)
+    uneven = np.geomspace(5, 90, X.shape[1])
+    with pytest.raises(ValueError, match="increasing grid of equal steps"):
+        PatternMatchClassifier(two_theta=uneven).fit(X, y)
 
 
 def test_a_custom_grid_is_used(references):

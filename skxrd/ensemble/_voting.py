@@ -202,11 +202,12 @@ class XRDVotingClassifier(
             self, X, reset=False, allow_negative=True, allow_all_zero=True
         )
         geometric = self.pooling == "geometric"
+        floor = _FLOOR if geometric else 0.0
         pooled = np.zeros((len(X), len(self.classes_)))
         for weight, member in zip(self._weights, self.estimators_, strict=True):
-            proba = np.full((len(X), len(self.classes_)), _FLOOR if geometric else 0.0)
+            proba = np.full((len(X), len(self.classes_)), floor)
             columns = np.searchsorted(self.classes_, member.classes_)
-            proba[:, columns] = np.maximum(member.predict_proba(X), _FLOOR * geometric)
+            proba[:, columns] = np.maximum(member.predict_proba(X), floor)
             pooled += weight * (np.log(proba) if geometric else proba)
         if geometric:
             pooled = np.exp(pooled - pooled.max(axis=1, keepdims=True))

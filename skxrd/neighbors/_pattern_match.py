@@ -50,8 +50,8 @@ class PatternMatchClassifier(RejectOptionMixin, ClassifierMixin, BaseEstimator):
         Fixed label set, e.g. ``np.arange(1, 231)``; a class without reference
         scores a correlation of -1.  None uses the labels of ``y``.
     two_theta : array-like of shape (n_points,) or None, default=None
-        The 2θ grid of the patterns in degrees; None means skxrd's standard
-        grid (from 5° in steps of 0.01°).
+        The 2θ grid of the patterns in degrees, equal steps; None means
+        skxrd's standard grid (from 5° in steps of 0.01°).
     reject_threshold : float in [0, 1] or None, default=None
         Certainty (largest probability) below which ``predict`` returns the
         reject label.
@@ -210,6 +210,12 @@ class PatternMatchClassifier(RejectOptionMixin, ClassifierMixin, BaseEstimator):
         if grid.shape != (n_points,):
             raise ValueError(
                 f"two_theta has shape {grid.shape}; the patterns have {n_points} points."
+            )
+        step = np.diff(grid)
+        if step[0] <= 0 or not np.allclose(step, step[0], rtol=1e-3):
+            raise ValueError(
+                "two_theta must be an increasing grid of equal steps (resample "
+                "the patterns with skxrd.preprocessing.XRDResampler)."
             )
         return grid
 
