@@ -31,6 +31,24 @@ def with_references(model, X, y, matching):
     -------
     vote : XRDVotingClassifier
         Geometric pool of ``("network", model)`` and ``("match", matcher)``.
+
+    See Also
+    --------
+    calibrate_matching : Choose the weight and calibrate the pool.
+    load_pretrained : The shipped model, pooled when given references.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skxrd.models import with_references
+    >>> rng = np.random.default_rng(0)
+    >>> X, y = rng.random((40, 50)), np.repeat([14, 225], 20)
+    >>> X[y == 225, 10] += 3
+    >>> network = LogisticRegression().fit(X, y)
+    >>> pooled = with_references(network, X, y, {"matcher": {}, "weight": 0.3})
+    >>> pooled.predict(X[[0, -1]]).tolist()
+    [14, 225]
     """
     from sklearn.frozen import FrozenEstimator
 
@@ -83,6 +101,24 @@ def calibrate_matching(model, references, held_out, calibration=None, matcher=No
         ``matcher``, ``weight``, ``temperature``, ``reject_threshold`` and
         ``held_out_log_loss`` (per weight tried): what `with_references`
         and model files take.
+
+    See Also
+    --------
+    with_references : Build the pool from these settings.
+    skxrd.metrics.fit_temperature : The temperature fits.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skxrd.models import calibrate_matching
+    >>> rng = np.random.default_rng(0)
+    >>> X, y = rng.random((60, 50)), np.repeat([14, 225], 30)
+    >>> X[y == 225, 10] += 1
+    >>> network = LogisticRegression().fit(X[:40], y[:40])
+    >>> matching = calibrate_matching(network, (X[:40], y[:40]), (X[40:], y[40:]))
+    >>> sorted(matching)
+    ['held_out_log_loss', 'matcher', 'reject_threshold', 'temperature', 'weight']
     """
     from ..metrics import fit_temperature, threshold_for_coverage
 
