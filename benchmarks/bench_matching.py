@@ -1,0 +1,75 @@
+"""Speed of search-match against reference patterns, beside the network's.
+
+    python benchmarks/bench_matching.py [--queries 256] [--repeats 5]
+
+Times `skxrd.neighbors.PatternMatchClassifier.predict_proba` (defaults:
+smoothing 0.08°, 21 lattice scales) on ``--queries`` patterns against the
+training structures' reference patterns (`reference_patterns`, about 1,500) and
+against copies of them (2× and 4×: the cost is linear in the references), and,
+as the baseline measured in the same run, the shipped network's
+``predict_proba`` on the same queries.  Prints medians of ``--repeats`` runs in
+milliseconds per query and the ratio to the network.
+"""
+
+import argparse
+import json
+import os
+import time
+
+import numpy as np
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from skxrd.models import load_pretrained  # noqa: E402
+from skxrd.models._recipe import (  # noqa: E402
+    held_out_patterns,
+    held_out_structures,
+    reference_patterns,
+    training_structures,
+)
+from skxrd.neighbors import PatternMatchClassifier  # noqa: E402
+
+
+def median_ms_per_query(func, n_queries, repeats):
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - start)
+    return 1e3 * float(np.median(times)) / n_queries
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--queries", type=int, default=256)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--n-jobs", type=int, default=2)
+    args = parser.parse_args()
+    held_out = held_out_structures()
+    X_ref, y_ref, _ = reference_patterns(
+        training_structures(exclude=held_out), n_jobs=args.n_jobs
+    )
+    X, _ = held_out_patterns(0, held_out)
+    X = np.resize(X, (args.queries, X.shape[1]))
+    network = load_pretrained()
+    network.predict_proba(X[:8])
+    rows = {
+        "network (3 CNNs)": median_ms_per_query(
+            lambda: network.predict_proba(X), len(X), args.repeats
+        )
+    }
+    for copies in (1, 2, 4):
+        matcher = PatternMatchClassifier(classes=np.arange(1, 231)).fit(
+            np.tile(X_ref, (copies, 1)), np.tile(y_ref, copies)
+        )
+        rows[f"search-match, {copies * len(y_ref):,} references"] = median_ms_per_query(
+            lambda m=matcher: m.predict_proba(X), len(X), args.repeats
+        )
+    baseline = rows["network (3 CNNs)"]
+    for name, ms in rows.items():
+        print(f"{name:<40s} {ms:8.2f} ms per pattern  ({ms / baseline:.2f}× network)")
+    print(json.dumps({"queries": len(X), "repeats": args.repeats, **rows}))
+
+
+if __name__ == "__main__":
+    main()
