@@ -22,6 +22,7 @@ SUBPACKAGES = [
     "io",
     "metrics",
     "models",
+    "neighbors",
     "neural_network",
     "plotting",
     "preprocessing",
