@@ -45,37 +45,28 @@ CV_METRICS = (
 )
 
 
-def cross_validated_weight(model, references, matching, X, y, repeats=5, seed=0):
+def cross_validated_weight(pooled, X, y, repeats=5, seed=0):
     """Two-fold cross-validation on measured patterns of the pool's weight.
 
+    ``pooled`` is the network pooled with search-match (`with_references`).
     For each of ``repeats`` random halvings, the weight of `MATCH_WEIGHTS`
     with the lowest log-loss (at its own best temperature) on one half is
     scored on the other half, and the other way round.  Returns the weights
     chosen and the mean top-1 / top-5 / crystal-system / 50%-coverage
     accuracies (%) on the halves not used to choose.
     """
-    from skxrd.metrics import apply_temperature, fit_temperature
-    from skxrd.models._matching import MATCH_WEIGHTS
+    from skxrd.models._matching import _best_weight, _pools_by_weight
 
-    pools = {}
-    for weight in MATCH_WEIGHTS:
-        pooled = with_references(model, *references, {**matching, "weight": weight})
-        pools[weight] = pooled.set_params(temperature=1.0).predict_proba(X)
+    pools = _pools_by_weight(pooled, X)
     classes = pooled.classes_
-
-    def log_loss(proba, rows):
-        temperature = fit_temperature(y[rows], proba[rows], labels=classes)
-        proba = apply_temperature(proba[rows], temperature)
-        true = np.searchsorted(classes, y[rows])
-        return -np.mean(np.log(proba[np.arange(len(rows)), true] + 1e-12))
-
     rng = np.random.default_rng(seed)
     chosen, scores = [], []
     for _ in range(repeats):
         order = rng.permutation(len(y))
         halves = order[: len(y) // 2], order[len(y) // 2 :]
         for fit_rows, test_rows in (halves, halves[::-1]):
-            weight = min(MATCH_WEIGHTS, key=lambda w: log_loss(pools[w], fit_rows))
+            fit_pools = {w: proba[fit_rows] for w, proba in pools.items()}
+            weight, _ = _best_weight(fit_pools, y[fit_rows], classes)
             report = xrd_report(y[test_rows], pools[weight][test_rows], labels=classes)
             chosen.append(weight)
             scores.append([100 * report[k] for k in CV_METRICS])
@@ -167,7 +158,7 @@ def main():
             )
         if args.cross_validate_weight and "RRUFF (303 measured)" in datasets:
             X, y = datasets["RRUFF (303 measured)"]
-            figures = cross_validated_weight(model, references, matching, X, y)
+            figures = cross_validated_weight(pooled, X, y)
             print(
                 "search-match weight chosen on one half of RRUFF, scored on the other"
             )

@@ -31,15 +31,6 @@ from skxrd.spacegroups import CRYSTAL_SYSTEMS, crystal_system_index
 SPACE_GROUPS = np.arange(1, 231)
 
 
-@pytest.fixture(scope="module")
-def blobs():
-    """Three overlapping classes (space groups 14, 62, 225) in 6 features."""
-    rng = np.random.default_rng(0)
-    y = np.repeat([14, 62, 225], 40)
-    X = rng.random((120, 6)) + 0.8 * np.searchsorted([14, 62, 225], y)[:, None]
-    return X.astype(np.float32), y
-
-
 def _log_reg_ensemble(**params):
     return XRDEnsembleClassifier(
         LogisticRegression(), n_estimators=3, random_state=0, **params

@@ -14,15 +14,6 @@ from sklearn.naive_bayes import GaussianNB
 from skxrd.ensemble import XRDVotingClassifier
 
 
-@pytest.fixture(scope="module")
-def blobs():
-    """Three overlapping classes (space groups 14, 62, 225) in 6 features."""
-    rng = np.random.default_rng(0)
-    y = np.repeat([14, 62, 225], 40)
-    X = rng.random((120, 6)) + 0.8 * np.searchsorted([14, 62, 225], y)[:, None]
-    return X.astype(np.float32), y
-
-
 def _members():
     return [("lr", LogisticRegression()), ("nb", GaussianNB())]
 
@@ -123,3 +114,12 @@ def test_grid_search_over_a_member_parameter_and_pickle(blobs):
     assert set(search.best_params_) == {"lr__C", "weights"}
     restored = pickle.loads(pickle.dumps(search.best_estimator_))
     assert_allclose(restored.predict_proba(X), search.predict_proba(X))
+
+
+def test_weights_set_after_fitting_take_effect(blobs):
+    # The docs tell users to reweigh a fitted pretrained pool this way.
+    X, y = blobs
+    vote = XRDVotingClassifier(_members(), weights=[1, 1]).fit(X, y)
+    vote.set_params(weights=[3, 1])
+    refitted = XRDVotingClassifier(_members(), weights=[3, 1]).fit(X, y)
+    assert_allclose(vote.predict_proba(X), refitted.predict_proba(X), rtol=1e-6)

@@ -18,7 +18,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..metrics import apply_temperature
 from ..neural_network._labels import check_labels
-from ..utils._validation import validate_patterns
+from ..utils._validation import fixed_classes, validate_patterns
 from ._reject import RejectOptionMixin
 
 __all__ = ["XRDEnsembleClassifier"]
@@ -227,7 +227,7 @@ class XRDEnsembleClassifier(
             The fitted ensemble.
         """
         X, y = self._validate_training_data(X, y, reset=True)
-        self.classes_ = self._fixed_classes(np.unique(y))
+        self.classes_ = fixed_classes(self.classes, y)
         self._check_known_labels(y)
         if sample_weight is not None:
             fit_params["sample_weight"] = sample_weight
@@ -265,7 +265,7 @@ class XRDEnsembleClassifier(
         first = _check_partial_fit_first_call(self, classes)
         X, y = self._validate_training_data(X, y, reset=first)
         if first:
-            self.classes_ = self._fixed_classes(self.classes_)
+            self.classes_ = fixed_classes(self.classes, self.classes_)
             self.estimators_ = self._make_members()
         self._check_known_labels(y)
         if sample_weight is not None:
@@ -300,18 +300,6 @@ class XRDEnsembleClassifier(
         )
         check_labels(y)
         return X, y
-
-    def _fixed_classes(self, labels):
-        if self.classes is None:
-            return np.asarray(labels)
-        classes = np.unique(np.asarray(self.classes))
-        missing = np.setdiff1d(labels, classes)
-        if missing.size:
-            raise ValueError(
-                f"Labels {missing[:10].tolist()} are not in the fixed classes "
-                f"({classes.size} classes given by the classes parameter)."
-            )
-        return classes
 
     def _check_known_labels(self, y):
         unknown = np.setdiff1d(np.unique(y), self.classes_)

@@ -11,7 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..metrics import apply_temperature
 from ..neural_network._labels import check_labels
-from ..utils._validation import validate_patterns
+from ..utils._validation import fixed_classes, validate_patterns
 from ._reject import RejectOptionMixin
 
 __all__ = ["XRDVotingClassifier"]
@@ -151,12 +151,7 @@ class XRDVotingClassifier(
             The fitted classifier.
         """
         names, members = self._validate_estimators()
-        weights = np.ones(len(members)) if self.weights is None else self.weights
-        if len(weights) != len(members):
-            raise ValueError(
-                f"Number of weights ({len(weights)}) does not match the "
-                f"number of estimators ({len(members)})."
-            )
+        self._member_weights()
         X, y = validate_patterns(self, X, y, allow_negative=True, allow_all_zero=True)
         check_labels(y)
         kept = [i for i, m in enumerate(members) if m != "drop"]
@@ -164,25 +159,32 @@ class XRDVotingClassifier(
         self.named_estimators_ = Bunch(
             **{names[i]: e for i, e in zip(kept, self.estimators_, strict=True)}
         )
+        known = np.concatenate([m.classes_ for m in self.estimators_] + [y])
+        self.classes_ = fixed_classes(
+            self.classes, known, whose=" of the members or of y"
+        )
+        return self
+
+    def _member_weights(self):
+        """Normalised weights of the members that are not dropped.
+
+        Read from ``weights`` at each call, so that ``set_params(weights=...)``
+        on a fitted pool takes effect without refitting.
+        """
+        members = [m for _, m in self.estimators]
+        weights = np.ones(len(members)) if self.weights is None else self.weights
+        if len(weights) != len(members):
+            raise ValueError(
+                f"Number of weights ({len(weights)}) does not match the "
+                f"number of estimators ({len(members)})."
+            )
+        kept = [m != "drop" for m in members]
         weights = np.asarray(weights, dtype=float)[kept]
         if np.any(weights < 0) or weights.sum() <= 0:
             raise ValueError(
                 f"weights must be non-negative with a positive sum; got {weights.tolist()}."
             )
-        self._weights = weights / weights.sum()
-        known = np.unique(np.concatenate([m.classes_ for m in self.estimators_]))
-        known = np.union1d(known, np.unique(y))
-        if self.classes is None:
-            self.classes_ = known
-        else:
-            self.classes_ = np.unique(np.asarray(self.classes))
-            missing = np.setdiff1d(known, self.classes_)
-            if missing.size:
-                raise ValueError(
-                    f"Labels {missing[:10].tolist()} of the members or of y are not "
-                    f"in the fixed classes ({self.classes_.size} given)."
-                )
-        return self
+        return weights / weights.sum()
 
     def predict_proba(self, X):
         """Pooled probabilities of the members, one column per class.
@@ -201,17 +203,37 @@ class XRDVotingClassifier(
         X = validate_patterns(
             self, X, reset=False, allow_negative=True, allow_all_zero=True
         )
-        geometric = self.pooling == "geometric"
-        floor = _FLOOR if geometric else 0.0
-        pooled = np.zeros((len(X), len(self.classes_)))
-        for weight, member in zip(self._weights, self.estimators_, strict=True):
-            proba = np.full((len(X), len(self.classes_)), floor)
-            columns = np.searchsorted(self.classes_, member.classes_)
-            proba[:, columns] = np.maximum(member.predict_proba(X), floor)
-            pooled += weight * (np.log(proba) if geometric else proba)
-        if geometric:
-            pooled = np.exp(pooled - pooled.max(axis=1, keepdims=True))
-        pooled /= pooled.sum(axis=1, keepdims=True)
+        pooled = self._pool(self._member_probas(X), self._member_weights())
         if self.temperature != 1.0:
             pooled = apply_temperature(pooled, self.temperature)
         return pooled.astype(np.float32)
+
+    def _member_probas(self, X):
+        """Each member's probabilities on the columns of ``classes_``.
+
+        A class a member does not know gets the geometric pool's floor (or 0
+        when pooling arithmetically).
+        """
+        floor = _FLOOR if self.pooling == "geometric" else 0.0
+        probas = []
+        for member in self.estimators_:
+            proba = np.full((len(X), len(self.classes_)), floor)
+            columns = np.searchsorted(self.classes_, member.classes_)
+            proba[:, columns] = np.maximum(member.predict_proba(X), floor)
+            probas.append(proba)
+        return probas
+
+    def _pool(self, probas, weights):
+        """Pool member probabilities (from `_member_probas`) with ``weights``.
+
+        No temperature; float64 rows summing to 1.  Separate from
+        `predict_proba` so that several weightings can be scored on one
+        prediction of the members.
+        """
+        geometric = self.pooling == "geometric"
+        pooled = np.zeros_like(probas[0])
+        for weight, proba in zip(weights, probas, strict=True):
+            pooled += weight * (np.log(proba) if geometric else proba)
+        if geometric:
+            pooled = np.exp(pooled - pooled.max(axis=1, keepdims=True))
+        return pooled / pooled.sum(axis=1, keepdims=True)

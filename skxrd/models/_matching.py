@@ -122,18 +122,14 @@ def calibrate_matching(model, references, held_out, calibration=None, matcher=No
     """
     from ..metrics import fit_temperature, threshold_for_coverage
 
-    matching = {"matcher": dict(matcher or {}), "temperature": 1.0}
-    losses = {}
-    for weight in MATCH_WEIGHTS:
-        vote = with_references(model, *references, {**matching, "weight": weight})
-        proba = vote.predict_proba(held_out[0])
-        temperature = fit_temperature(held_out[1], proba, labels=vote.classes_)
-        losses[weight] = _log_loss(held_out[1], proba, vote.classes_, temperature)
-    matching["weight"] = min(losses, key=losses.get)
+    matching = {"matcher": dict(matcher or {}), "temperature": 1.0, "weight": 0.0}
+    vote = with_references(model, *references, matching)
+    pools = _pools_by_weight(vote, held_out[0])
+    matching["weight"], losses = _best_weight(pools, held_out[1], vote.classes_)
     matching["held_out_log_loss"] = {str(w): round(v, 4) for w, v in losses.items()}
     matching["reject_threshold"] = None
     if calibration is not None:
-        vote = with_references(model, *references, matching)
+        vote.set_params(weights=[1.0 - matching["weight"], matching["weight"]])
         proba = vote.predict_proba(calibration[0])
         temperature = fit_temperature(calibration[1], proba, labels=vote.classes_)
         matching["temperature"] = round(float(temperature), 3)
@@ -141,6 +137,31 @@ def calibrate_matching(model, references, held_out, calibration=None, matcher=No
         threshold = threshold_for_coverage(vote.predict_proba(calibration[0]), 0.5)
         matching["reject_threshold"] = round(float(threshold), 4)
     return matching
+
+
+def _pools_by_weight(vote, X):
+    """The pool's probabilities (no temperature) at each of `MATCH_WEIGHTS`.
+
+    ``vote`` is a `with_references` pool; its members predict once.
+    """
+    members = vote._member_probas(X)
+    return {
+        w: vote._pool(members, [1.0 - w, w]).astype(np.float32) for w in MATCH_WEIGHTS
+    }
+
+
+def _best_weight(pools, y, classes):
+    """The weight whose pool has the lowest log-loss at its own best temperature.
+
+    Returns the weight and the log-loss of every weight.
+    """
+    from ..metrics import fit_temperature
+
+    losses = {}
+    for weight, proba in pools.items():
+        temperature = fit_temperature(y, proba, labels=classes)
+        losses[weight] = _log_loss(y, proba, classes, temperature)
+    return min(losses, key=losses.get), losses
 
 
 def _log_loss(y, proba, classes, temperature):

@@ -11,7 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 from .._grid import TWO_THETA_MIN, TWO_THETA_STEP
 from ..ensemble._reject import RejectOptionMixin
 from ..neural_network._labels import check_labels
-from ..utils._validation import validate_patterns
+from ..utils._validation import fixed_classes, validate_patterns
 
 __all__ = ["PatternMatchClassifier"]
 
@@ -175,17 +175,7 @@ class PatternMatchClassifier(RejectOptionMixin, ClassifierMixin, BaseEstimator):
             self, X, y, allow_negative=True, allow_all_zero=True, ensure_min_features=2
         )
         check_labels(y)
-        labels = np.unique(y)
-        if self.classes is None:
-            self.classes_ = labels
-        else:
-            self.classes_ = np.unique(np.asarray(self.classes))
-            missing = np.setdiff1d(labels, self.classes_)
-            if missing.size:
-                raise ValueError(
-                    f"Labels {missing[:10].tolist()} are not in the fixed classes "
-                    f"({self.classes_.size} classes given by the classes parameter)."
-                )
+        self.classes_ = fixed_classes(self.classes, y)
         grid = self._grid(X.shape[1])
         stride = int(self.smoothing / 2 / abs(grid[1] - grid[0]))
         self._stride = max(1, min(stride, X.shape[1] - 1))

@@ -3,7 +3,7 @@
 import numpy as np
 from sklearn.utils.validation import validate_data
 
-__all__ = ["check_patterns", "first_bad_row", "validate_patterns"]
+__all__ = ["check_patterns", "first_bad_row", "fixed_classes", "validate_patterns"]
 
 
 def first_bad_row(mask):
@@ -133,3 +133,49 @@ def validate_patterns(
         allow_all_zero=allow_all_zero,
     )
     return out
+
+
+def fixed_classes(classes, labels, *, whose=""):
+    """The class set of a classifier with an optional ``classes`` parameter.
+
+    Parameters
+    ----------
+    classes : array-like or None
+        The fixed label set a user gave, or None.
+    labels : array-like
+        The labels the classifier has seen (any order, repeats allowed).
+    whose : str, default=""
+        Where the labels come from, for the error message.
+
+    Returns
+    -------
+    classes_ : ndarray
+        The sorted unique ``labels`` when ``classes`` is None, else the sorted
+        unique ``classes``.
+
+    Raises
+    ------
+    ValueError
+        If a label is not among the fixed classes, naming up to ten of them.
+
+    Examples
+    --------
+    >>> from skxrd.utils._validation import fixed_classes
+    >>> fixed_classes(None, [225, 14, 14]).tolist()
+    [14, 225]
+    >>> fixed_classes([14, 62], [14, 225])
+    Traceback (most recent call last):
+    ...
+    ValueError: Labels [225] are not in the fixed classes (2 classes given by ...).
+    """
+    labels = np.unique(labels)
+    if classes is None:
+        return labels
+    classes = np.unique(np.asarray(classes))
+    missing = np.setdiff1d(labels, classes)
+    if missing.size:
+        raise ValueError(
+            f"Labels {missing[:10].tolist()}{whose} are not in the fixed classes "
+            f"({classes.size} classes given by the classes parameter)."
+        )
+    return classes
