@@ -4,6 +4,7 @@ import sys
 
 import numpy as np
 import pytest
+from pymatgen.core import Lattice, Structure
 
 from skxrd.cli import main
 
@@ -88,6 +89,26 @@ def test_simulate_structure_source(workdir, capsys):
         == 0
     )
     assert "wrote 21 patterns" in capsys.readouterr().out
+
+
+def test_simulate_variants_adds_named_copies(workdir, capsys):
+    from skxrd.cli._dataset import load_dataset
+
+    folder = workdir / "two_cifs"
+    folder.mkdir()
+    for name, a in (("NaCl", 5.64), ("KCl", 6.29)):
+        Structure.from_spacegroup(
+            "Fm-3m", Lattice.cubic(a), ["Na", "Cl"], [[0, 0, 0], [0.5, 0.5, 0.5]]
+        ).to(filename=str(folder / f"{name}.cif"))
+    path = workdir / "variants.npz"
+    argv = ["simulate", "--cif-folder", str(folder), "-o", str(path)]
+    assert main([*argv, "--variants", "3", "--no-progress"]) == 0
+    assert "wrote 8 patterns" in capsys.readouterr().out
+    X, y, _, names = load_dataset(path)
+    assert X.shape == (8, 8500) and set(y) == {225}
+    assert sorted(names)[:4] == ["KCl", "KCl~0", "KCl~1", "KCl~2"]
+    assert main(["simulate", "--synthetic", "4", "-o", str(path), "--variants", "2"])
+    assert "does not apply to --synthetic" in capsys.readouterr().err
 
 
 def test_evaluate_prints_table_and_writes_json_and_figures(

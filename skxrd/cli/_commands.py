@@ -26,6 +26,12 @@ PRESETS = (
 def simulate(args):
     """Structures (CIF folder, a shipped source) or synthetic crystals → dataset file."""
     grid = two_theta_grid()
+    if args.variants < 0:
+        raise UserError(f"--variants must be 0 or more, got {args.variants}")
+    if args.synthetic and args.variants:
+        raise UserError(
+            "--variants copies structures; it does not apply to --synthetic"
+        )
     if args.synthetic:
         from ..augmentation import XRDAugmenter
         from ..engine import SyntheticPatternSource
@@ -65,12 +71,30 @@ def simulate(args):
                 f"skipped {info.n_skipped} structure(s); see the warnings above",
                 file=sys.stderr,
             )
+        if args.variants:
+            X, y, names = _with_variants(records, X, y, names, args)
         if args.augment:
             from ..augmentation import augment_patterns
 
             X = augment_patterns(X, random_state=args.seed, renormalize=True)
     path = save_dataset(args.output, X, y, grid, names)
     print(f"wrote {len(y)} patterns of {len(np.unique(y))} space groups to {path}")
+
+
+def _with_variants(records, X, y, names, args):
+    """Append `structure_variants` copies (named ``name~k``) to a dataset."""
+    from ..engine import structure_variants
+    from ..engine._variants import variant_names
+    from ..simulation import ProfileSampler
+
+    Xv, yv, index = structure_variants(
+        records,
+        args.variants,
+        profile=ProfileSampler() if args.realistic else None,
+        random_state=args.seed,
+    )
+    labels = variant_names([r.name for r in records], index)
+    return np.vstack([X, Xv]), np.concatenate([y, yv]), np.concatenate([names, labels])
 
 
 def make_preset(name, *, n_estimators, epochs, augment, seed):

@@ -86,6 +86,14 @@ def build_parser():
     p.add_argument(
         "--n-jobs", type=int, default=1, help="parallel workers (default: 1)"
     )
+    p.add_argument(
+        "--variants",
+        type=int,
+        default=0,
+        metavar="K",
+        help="also K strained, substituted copies of each structure "
+        "(references for search-match; default: 0)",
+    )
     p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     p.add_argument("--no-progress", dest="progress", action="store_false")
     p.set_defaults(func=simulate)

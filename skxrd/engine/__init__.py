@@ -2,17 +2,20 @@
 
 `SyntheticPatternSource` streams random crystals built from the Wyckoff
 tables; `StructurePatternSource` streams real structures, strained and
-substituted afresh for every pattern.  Both render with the same code.
+substituted afresh for every pattern, and `structure_variants` makes a
+fixed set of such copies.  All render with the same code.
 `BatchReplay` serves their batches to a training loop without waiting.
 """
 
 from ._replay import BatchReplay
 from ._source import SyntheticPatternSource, space_group_prior
 from ._structure_source import StructurePatternSource
+from ._variants import structure_variants
 
 __all__ = [
     "BatchReplay",
     "StructurePatternSource",
     "SyntheticPatternSource",
     "space_group_prior",
+    "structure_variants",
 ]

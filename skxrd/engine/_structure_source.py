@@ -204,7 +204,7 @@ normalize, wavelength, start, stop, step, n_jobs, random_state
         }
 
 
-def _standard_cells(structures, symprec):
+def _standard_cells(structures, symprec, owner="StructurePatternSource"):
     from pymatgen.symmetry.analyzer import SpacegroupAnalyzer
 
     cells, skipped = [], []
@@ -218,13 +218,14 @@ def _standard_cells(structures, symprec):
                 refined = analyzer.get_refined_structure()
                 group = analyzer.get_space_group_number()
                 cell = _cell(refined, group)
+                cell["index"] = index
                 cell.update(_orbits(refined, symprec))
             cells.append(cell)
         except Exception as exc:  # noqa: BLE001 - any failure skips one structure
             skipped.append(f"{name} ({type(exc).__name__}: {exc})")
     if skipped:
         warnings.warn(
-            f"StructurePatternSource skipped {len(skipped)} of {len(structures)} "
+            f"{owner} skipped {len(skipped)} of {len(structures)} "
             f"structures that could not be used: "
             + "; ".join(skipped[:5])
             + (" ..." if len(skipped) > 5 else ""),
@@ -232,7 +233,7 @@ def _standard_cells(structures, symprec):
             stacklevel=4,
         )
     if not cells:
-        raise ValueError("StructurePatternSource needs at least one usable structure.")
+        raise ValueError(f"{owner} needs at least one usable structure.")
     return cells
 
 
