@@ -1,12 +1,14 @@
 """Store in the shipped model file how to pool it with search-match.
 
-One command, CPU only (about two minutes)::
+One command, CPU only (about four minutes)::
 
     python scripts/calibrate_matching.py
 
 `skxrd.models._recipe.add_matching`: reference patterns of the training
-structures (the held-out ones excluded), the matcher's weight chosen by the
-log-loss on the held-out structures' patterns, and the pooled model's
+structures (the held-out ones excluded) and 8 strained, substituted copies of
+each, the matcher's weight chosen by the log-loss on the held-out structures'
+patterns together with as many known-type patterns (`selection_patterns`), and
+the pooled model's
 temperature and 50%-coverage reject threshold on ../shared/data/rruff_dev.npz
 (when present; never trained on).  ``python scripts/train_pretrained.py`` does
 the same at the end of its run; this script redoes it for an existing file

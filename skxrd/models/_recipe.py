@@ -293,8 +293,9 @@ def train_pretrained(
 def add_matching(path, calibration_data=None, *, n_jobs=1):
     """Store in a model file how to pool it with search-match.
 
-    The references are `reference_patterns` (the training structures), the
-    matcher's weight is chosen on `held_out_patterns` and the pool's
+    The references are `reference_patterns` (the training structures and
+    their copies), the matcher's weight is chosen on `selection_patterns`
+    and the pool's
     temperature and reject threshold on ``calibration_data``
     (`skxrd.models.calibrate_matching`); the network's weights are rewritten
     unchanged.
@@ -318,14 +319,20 @@ def add_matching(path, calibration_data=None, *, n_jobs=1):
 
     model = load_model(path)
     held_out = held_out_structures()
-    X, y, _ = reference_patterns(training_structures(exclude=held_out), n_jobs=n_jobs)
+    training = training_structures(exclude=held_out)
+    X, y, _ = reference_patterns(training, n_jobs=n_jobs)
     calibration = None
     if calibration_data is not None:
         calibration = load_measured_set(calibration_data)
     matching = calibrate_matching(
-        model, (X, y), held_out_patterns(0, held_out), calibration
+        model, (X, y), selection_patterns(held_out, training), calibration
     )
-    matching["references"] = f"{len(y)} training structures (reference_patterns)"
+    n_structures = len(y) // (1 + REFERENCE_VARIANTS["n_variants"])
+    matching["references"] = (
+        f"{len(y)} patterns: about {n_structures} training structures and "
+        f"{REFERENCE_VARIANTS['n_variants']} copies of each (reference_patterns)"
+    )
+    matching["selected_on"] = "held-out and known-type patterns (selection_patterns)"
     if calibration_data is not None:
         matching["calibrated_on"] = Path(calibration_data).name
     metadata = model.skxrd_metadata_
@@ -513,8 +520,15 @@ def held_out_patterns(seed=0, records=None):
     return X, y
 
 
-def reference_patterns(records=None, n_jobs=1):
-    """Clean patterns of the training structures, for search-match.
+#: How the search-match references of the shipped model are made: every
+#: training structure plus this many strained, substituted copies
+#: (`skxrd.engine.structure_variants`); chosen on the held-out structures'
+#: pooled log-loss (docs/user_guide/search_match.rst).
+REFERENCE_VARIANTS = {"n_variants": 8, "strain": 0.03, "substitution_probability": 0.5}
+
+
+def reference_patterns(records=None, n_jobs=1, n_variants=None, random_state=0):
+    """Clean patterns of the training structures and their variants, for search-match.
 
     Parameters
     ----------
@@ -524,23 +538,33 @@ def reference_patterns(records=None, n_jobs=1):
         held-out structures stay unseen by the matcher too).
     n_jobs : int, default=1
         Parallel jobs of the diffraction.
+    n_variants : int or None, default=None
+        Strained, substituted copies added per structure
+        (`skxrd.engine.structure_variants` with `REFERENCE_VARIANTS`); None
+        takes the shipped number, 0 none.
+    random_state : int, default=0
+        Seed of the copies.
 
     Returns
     -------
     X : ndarray of shape (n, 8500)
         Patterns on the standard grid (Gaussian peaks of FWHM 0.076°,
-        maximum 1).
+        maximum 1): the structures first, then their copies.
     y : ndarray of shape (n,)
         Space groups.
     names : ndarray of str of shape (n,)
-        Structure names.
+        Structure names; a copy is named after its structure with ``~k``.
     """
     import warnings
 
+    from ..engine import structure_variants
+    from ..engine._variants import variant_names
     from ..simulation import compute_sticks
 
     if records is None:
         records = training_structures(exclude=held_out_structures())
+    if n_variants is None:
+        n_variants = REFERENCE_VARIANTS["n_variants"]
     with warnings.catch_warnings():
         # Structures without scattering factors are skipped, as in training.
         warnings.simplefilter("ignore")
@@ -550,7 +574,88 @@ def reference_patterns(records=None, n_jobs=1):
             n_jobs=n_jobs,
             progress=False,
         )
-    return sticks.render(), sticks.labels, sticks.names
+        X, y, names = sticks.render(), sticks.labels, np.asarray(sticks.names)
+        if n_variants > 0:
+            settings = {**REFERENCE_VARIANTS, "n_variants": n_variants}
+            Xv, yv, index = structure_variants(
+                records, **settings, random_state=random_state
+            )
+            X = np.vstack([X, Xv])
+            y = np.concatenate([y, yv])
+            names = np.concatenate(
+                [names, variant_names([r.name for r in records], index)]
+            )
+    return X, y, names
+
+
+def known_type_patterns(records=None, n_patterns=248, random_state=12345):
+    """Patterns of known structure types, as other compounds would give them.
+
+    With `held_out_patterns`, the set the search-match weight is chosen on:
+    held-out structures never have their compound among the references, so
+    alone they undervalue a matcher that measured minerals often find.  These
+    are copies of the training structures (the references' own types) made
+    as `skxrd.engine.StructurePatternSource` makes training patterns but
+    further off: 3% strain, 5% lattice scale, each element replaced with
+    probability 0.5, 0.02 Å displacements; realistic profiles, no noise.
+
+    Parameters
+    ----------
+    records : list of StructureRecord or None, default=None
+        The training structures (None: as `reference_patterns`).
+    n_patterns : int, default=248
+        Patterns made (as many as the held-out structures give).
+    random_state : int, default=12345
+        Seed of the stream.
+
+    Returns
+    -------
+    X : ndarray of shape (n_patterns, 8500)
+    y : ndarray of shape (n_patterns,)
+    """
+    import warnings
+
+    from ..engine import StructurePatternSource
+
+    if records is None:
+        records = training_structures(exclude=held_out_structures())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        source = StructurePatternSource(
+            records,
+            class_prior="prior",
+            strain=0.03,
+            lattice_scale=0.05,
+            substitution_probability=0.5,
+            displacement=0.02,
+            random_state=random_state,
+        )
+        return source.take(n_patterns)
+
+
+def selection_patterns(held_out=None, training=None):
+    """The patterns the search-match weight is chosen on.
+
+    `held_out_patterns` (structures the references do not hold) and as
+    many `known_type_patterns` (types the references hold, other compounds).
+
+    Parameters
+    ----------
+    held_out, training : list of StructureRecord or None, default=None
+        `held_out_structures` and `training_structures` when the caller has
+        them (None loads them).
+
+    Returns
+    -------
+    X : ndarray of shape (n, 8500)
+    y : ndarray of shape (n,)
+    """
+    held_out = held_out_structures() if held_out is None else held_out
+    if training is None:
+        training = training_structures(exclude=held_out)
+    X_held, y_held = held_out_patterns(0, held_out)
+    X_known, y_known = known_type_patterns(training, n_patterns=len(y_held))
+    return np.vstack([X_held, X_known]), np.concatenate([y_held, y_known])
 
 
 def interleave(streams, weights, random_state=None):

@@ -1,0 +1,91 @@
+"""Which copies of the reference structures help search-match (held-out only).
+
+    python benchmarks/bench_references.py [--configs K,STRAIN,SUBST ...]
+
+For each configuration, the search-match references are the training
+structures' patterns plus K copies of each from `skxrd.engine.structure_variants`
+(strain STRAIN, substitution probability SUBST; K = 0: the structures alone).
+The shipped network is pooled with the matcher (`with_references`) and the
+pool's log-loss on the held-out structures' patterns is taken at its best
+search-match weight (each weight at its own best temperature, as
+`calibrate_matching` chooses).  Prints that log-loss, the weight, and the
+matcher's own top-1 accuracy on the held-out patterns.  RRUFF is not read: the
+references are chosen without it.
+"""
+
+import argparse
+import json
+import os
+import time
+
+import numpy as np
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from skxrd.engine import structure_variants  # noqa: E402
+from skxrd.models import load_pretrained, with_references  # noqa: E402
+from skxrd.models._matching import _best_weight, _pools_by_weight  # noqa: E402
+from skxrd.models._recipe import (  # noqa: E402
+    held_out_patterns,
+    held_out_structures,
+    reference_patterns,
+    training_structures,
+)
+
+CONFIGS = (
+    "0,0,0",
+    "8,0.03,0",
+    "16,0.03,0",
+    "8,0.05,0",
+    "8,0.03,0.5",
+    "8,0.03,1",
+    "16,0.03,0.5",
+    "8,0.05,0.5",
+)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--configs", nargs="+", default=CONFIGS)
+    parser.add_argument("--n-jobs", type=int, default=2)
+    args = parser.parse_args()
+    held_out = held_out_structures()
+    training = training_structures(exclude=held_out)
+    X_base, y_base, _ = reference_patterns(training, args.n_jobs, n_variants=0)
+    X_held, y_held = held_out_patterns(0, held_out)
+    model = load_pretrained()
+    rows = []
+    for config in args.configs:
+        start = time.perf_counter()
+        k, strain, substitution = (float(v) for v in config.split(","))
+        X, y = X_base, y_base
+        if k > 0:
+            X_copies, y_copies, _ = structure_variants(
+                training,
+                int(k),
+                strain=strain,
+                substitution_probability=substitution,
+                random_state=0,
+            )
+            X, y = np.vstack([X, X_copies]), np.concatenate([y, y_copies])
+        pooled = with_references(model, X, y, {"matcher": {}, "weight": 0.0})
+        weight, losses = _best_weight(
+            _pools_by_weight(pooled, X_held), y_held, pooled.classes_
+        )
+        matcher = pooled.named_estimators_["match"]
+        row = {
+            "copies": int(k),
+            "strain": strain,
+            "substitution": substitution,
+            "references": len(y),
+            "held_out_log_loss": round(losses[weight], 4),
+            "weight": weight,
+            "match_alone_top1": round(100 * matcher.score(X_held, y_held), 1),
+            "seconds": round(time.perf_counter() - start, 1),
+        }
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+
+
+if __name__ == "__main__":
+    main()
