@@ -15,9 +15,11 @@ top-1/top-5, crystal-system accuracy and accuracy at 50% coverage (%) on
   synthetic stream.
 
 ``--pooled`` adds the same figures for the network pooled with search-match
-against the training structures' patterns (`skxrd.models.with_references`,
-the matcher's weight chosen by the held-out log-loss as for the shipped
-model).  ``--json`` appends the row to a file; ``--table FILE`` prints the rows
+against the training structures' patterns and 8 copies of each
+(`skxrd.models.with_references`, the matcher's weight chosen by the log-loss
+on held-out and known-type patterns as for the shipped model; rows made
+before that choice, without ``match_selection``, used the structures alone
+and the held-out patterns).  ``--json`` appends the row to a file; ``--table FILE`` prints the rows
 of such a file as the reStructuredText table in docs/.
 
 Data (``--data``):
@@ -35,6 +37,8 @@ import os
 import time
 from pathlib import Path
 
+import numpy as np
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from sklearn.base import clone  # noqa: E402
@@ -46,6 +50,7 @@ from skxrd.models import calibrate_matching, with_references  # noqa: E402
 from skxrd.models._recipe import (  # noqa: E402
     held_out_patterns,
     held_out_structures,
+    known_type_patterns,
     load_measured_set,
     pretrained_member,
     reference_patterns,
@@ -157,12 +162,19 @@ def describe(row, defaults):
 
 
 def pooled_rows(model, structures, datasets, n_jobs):
-    """Figures of the network pooled with search-match on RRUFF and held-out."""
+    """Figures of the network pooled with search-match on RRUFF and held-out.
+
+    References and the weight's selection set as for the shipped model: the
+    structures and their copies (`reference_patterns`), the held-out patterns
+    and as many known-type patterns (`known_type_patterns`).
+    """
     references = reference_patterns(structures, n_jobs=n_jobs)[:2]
-    held_out = datasets["held-out structures"]
-    matching = calibrate_matching(model, references, held_out)
+    X_held, y_held = datasets["held-out structures"]
+    X_known, y_known = known_type_patterns(structures, n_patterns=len(y_held))
+    selection = np.vstack([X_held, X_known]), np.concatenate([y_held, y_known])
+    matching = calibrate_matching(model, references, selection)
     pooled = with_references(model, *references, matching)
-    row = {"match_weight": matching["weight"]}
+    row = {"match_weight": matching["weight"], "match_selection": "known-type"}
     for name in ("RRUFF", "held-out structures"):
         if datasets[name] is not None:
             X, y = datasets[name]
@@ -188,7 +200,14 @@ def table(path, pooled=False):
             "held-out structures, pooled",
         ]
         header = ["lever", "match weight", *sets]
-        first = [[describe(r, defaults), f"{r['match_weight']:g}"] for r in rows]
+        first = [
+            [
+                describe(r, defaults),
+                f"{r['match_weight']:g}"
+                + (" (held-out)" if "match_selection" not in r else ""),
+            ]
+            for r in rows
+        ]
     else:
         sets = ["RRUFF", "held-out structures", "synthetic"]
         header = ["lever", "patterns", *sets, "held-out patterns"]

@@ -88,7 +88,11 @@ def calibrate_matching(model, references, held_out, calibration=None, matcher=No
     references : tuple (X, y)
         Reference patterns and their space groups (never a test pattern).
     held_out : tuple (X, y)
-        Patterns of structures the model and the references do not hold.
+        Patterns to choose the weight on, none of them a training or reference
+        pattern itself: structures the model and the references do not hold
+        and, to value a matcher whose library holds the measured types, other
+        compounds of the references' types (the shipped model:
+        ``skxrd.models._recipe.selection_patterns``).
     calibration : tuple (X, y) or None, default=None
         Measured patterns for the temperature and the threshold.
     matcher : dict or None, default=None
@@ -99,8 +103,8 @@ def calibrate_matching(model, references, held_out, calibration=None, matcher=No
     -------
     matching : dict
         ``matcher``, ``weight``, ``temperature``, ``reject_threshold`` and
-        ``held_out_log_loss`` (per weight tried): what `with_references`
-        and model files take.
+        ``held_out_log_loss`` (per weight tried, on ``held_out``): what
+        `with_references` and model files take.
 
     See Also
     --------
