@@ -320,17 +320,17 @@ def add_matching(path, calibration_data=None, *, n_jobs=1):
     model = load_model(path)
     held_out = held_out_structures()
     training = training_structures(exclude=held_out)
-    X, y, _ = reference_patterns(training, n_jobs=n_jobs)
+    X, y, names = reference_patterns(training, n_jobs=n_jobs)
     calibration = None
     if calibration_data is not None:
         calibration = load_measured_set(calibration_data)
     matching = calibrate_matching(
         model, (X, y), selection_patterns(held_out, training), calibration
     )
-    n_structures = len(y) // (1 + REFERENCE_VARIANTS["n_variants"])
+    n_copies = sum("~" in name for name in names)
     matching["references"] = (
-        f"{len(y)} patterns: about {n_structures} training structures and "
-        f"{REFERENCE_VARIANTS['n_variants']} copies of each (reference_patterns)"
+        f"{len(y)} patterns: {len(y) - n_copies} training structures and "
+        f"{n_copies} strained, substituted copies (reference_patterns)"
     )
     matching["selected_on"] = "held-out and known-type patterns (selection_patterns)"
     if calibration_data is not None:
