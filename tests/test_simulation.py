@@ -48,25 +48,8 @@ Ni1 Ni 0 0 0 1.0
 
 
 @pytest.fixture(scope="module")
-def nacl():
-    return Structure.from_spacegroup(
-        "Fm-3m", Lattice.cubic(5.64), ["Na", "Cl"], [[0, 0, 0], [0.5, 0.5, 0.5]]
-    )
-
-
-@pytest.fixture(scope="module")
 def silicon():
     return Structure.from_spacegroup("Fd-3m", Lattice.cubic(5.431), ["Si"], [[0, 0, 0]])
-
-
-@pytest.fixture(scope="module")
-def rutile():
-    return Structure.from_spacegroup(
-        "P4_2/mnm",
-        Lattice.tetragonal(4.594, 2.959),
-        ["Ti", "O"],
-        [[0, 0, 0], [0.305, 0.305, 0]],
-    )
 
 
 @pytest.fixture(scope="module")

@@ -8,23 +8,6 @@ from skxrd.engine import structure_variants
 GRID = two_theta_grid()
 
 
-@pytest.fixture(scope="module")
-def rock_salt():
-    return Structure.from_spacegroup(
-        "Fm-3m", Lattice.cubic(5.64), ["Na", "Cl"], [[0, 0, 0], [0.5, 0.5, 0.5]]
-    )
-
-
-@pytest.fixture(scope="module")
-def rutile():
-    return Structure.from_spacegroup(
-        "P4_2/mnm",
-        Lattice.tetragonal(4.594, 2.959),
-        ["Ti", "O"],
-        [[0, 0, 0], [0.3048, 0.3048, 0]],
-    )
-
-
 def _two_theta(d):
     return 2 * np.degrees(np.arcsin(1.54184 / (2 * d)))
 
@@ -34,9 +17,9 @@ def _peak_near(pattern, centre, half_width=1.0):
     return GRID[window][np.argmax(pattern[window])]
 
 
-def test_strained_rock_salt_keeps_bragg_positions_within_the_strain(rock_salt):
+def test_strained_nacl_keeps_bragg_positions_within_the_strain(nacl):
     X, y, index = structure_variants(
-        [rock_salt], 6, strain=0.03, substitution_probability=0, random_state=0
+        [nacl], 6, strain=0.03, substitution_probability=0, random_state=0
     )
     assert X.shape == (6, GRID.size) and set(y) == {225} and set(index) == {0}
     np.testing.assert_allclose(X.max(axis=1), 1)
@@ -60,12 +43,12 @@ def test_tetragonal_copies_change_a_and_c_independently(rutile):
     assert np.ptp(ratio) > 0.01
 
 
-def test_substitution_changes_intensities_not_positions(rock_salt):
+def test_substitution_changes_intensities_not_positions(nacl):
     (plain,), _, _ = structure_variants(
-        [rock_salt], 1, strain=0, substitution_probability=0, random_state=0
+        [nacl], 1, strain=0, substitution_probability=0, random_state=0
     )
     (swapped,), _, _ = structure_variants(
-        [rock_salt], 1, strain=0, substitution_probability=1, random_state=0
+        [nacl], 1, strain=0, substitution_probability=1, random_state=0
     )
     # Na and Cl have column neighbours: both are replaced, the cell is not.
     assert not np.allclose(plain, swapped, atol=0.05)
@@ -73,20 +56,20 @@ def test_substitution_changes_intensities_not_positions(rock_salt):
     assert np.all(swapped[~peaks & (plain < 1e-6)] < 1e-3)
 
 
-def test_seeded_and_unusable_structures_skipped_with_a_count(rock_salt, rutile):
+def test_seeded_and_unusable_structures_skipped_with_a_count(nacl, rutile):
     dummy = Structure(Lattice.cubic(4.0), [DummySpecies("X")], [[0, 0, 0]])
     with pytest.warns(UserWarning, match="structure_variants skipped 1 of 3"):
-        X, y, index = structure_variants([rock_salt, dummy, rutile], 2, random_state=5)
+        X, y, index = structure_variants([nacl, dummy, rutile], 2, random_state=5)
     assert index.tolist() == [0, 0, 2, 2] and y.tolist() == [225, 225, 136, 136]
     with pytest.warns(UserWarning):
-        again, _, _ = structure_variants([rock_salt, dummy, rutile], 2, random_state=5)
+        again, _, _ = structure_variants([nacl, dummy, rutile], 2, random_state=5)
     np.testing.assert_array_equal(X, again)
 
 
 @pytest.mark.parametrize(
     "params", [{"n_variants": 0}, {"strain": -0.1}, {"substitution_probability": 2}]
 )
-def test_bad_parameters(rock_salt, params):
+def test_bad_parameters(nacl, params):
     n = params.pop("n_variants", 2)
     with pytest.raises(ValueError):
-        structure_variants([rock_salt], n, **params)
+        structure_variants([nacl], n, **params)
