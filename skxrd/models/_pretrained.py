@@ -25,10 +25,12 @@ def load_pretrained(name="space-group", *, references=None):
     references : tuple (X, y) or None, default=None
         Reference patterns (on the standard grid) and their space groups --
         simulated from the structures you have, e.g. with ``skxrd simulate
-        --source aflow-prototypes``.  When given, the network is pooled with
-        a search-match against them (`skxrd.neighbors.PatternMatchClassifier`)
-        with the weight, temperature and reject threshold the model file
-        stores.
+        --source aflow-prototypes --variants 8``.  When given, the network is
+        pooled with a search-match against them
+        (`skxrd.neighbors.PatternMatchClassifier`) with the weight, temperature
+        and reject threshold the model file stores (chosen for the structures
+        plus 8 strained, substituted copies of each,
+        `skxrd.engine.structure_variants`).
 
     Returns
     -------
