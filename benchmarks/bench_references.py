@@ -1,10 +1,11 @@
 """Which copies of the reference structures help search-match (held-out only).
 
-    python benchmarks/bench_references.py [--configs K,STRAIN,SUBST ...]
+    python benchmarks/bench_references.py [--configs K,STRAIN,SUBST[,SCALE] ...]
 
 For each configuration, the search-match references are the training
 structures' patterns plus K copies of each from `skxrd.engine.structure_variants`
-(strain STRAIN, substitution probability SUBST; K = 0: the structures alone).
+(strain STRAIN, substitution probability SUBST, lattice scale SCALE, default 0;
+K = 0: the structures alone).
 The shipped network is pooled with the matcher (`with_references`) and the
 pool's log-loss on the held-out structures' patterns is taken at its best
 search-match weight (each weight at its own best temperature, as
@@ -57,7 +58,9 @@ def main():
     rows = []
     for config in args.configs:
         start = time.perf_counter()
-        k, strain, substitution = (float(v) for v in config.split(","))
+        k, strain, substitution, scale = (
+            float(v) for v in (*config.split(","), "0")[:4]
+        )
         X, y = X_base, y_base
         if k > 0:
             X_copies, y_copies, _ = structure_variants(
@@ -65,6 +68,7 @@ def main():
                 int(k),
                 strain=strain,
                 substitution_probability=substitution,
+                lattice_scale=scale,
                 random_state=0,
             )
             X, y = np.vstack([X, X_copies]), np.concatenate([y, y_copies])
@@ -77,6 +81,7 @@ def main():
             "copies": int(k),
             "strain": strain,
             "substitution": substitution,
+            **({"lattice_scale": scale} if scale else {}),
             "references": len(y),
             "held_out_log_loss": round(losses[weight], 4),
             "weight": weight,
