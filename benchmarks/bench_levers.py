@@ -48,6 +48,7 @@ from skxrd.engine import StructurePatternSource, SyntheticPatternSource  # noqa:
 from skxrd.metrics import xrd_report  # noqa: E402
 from skxrd.models import calibrate_matching, with_references  # noqa: E402
 from skxrd.models._recipe import (  # noqa: E402
+    MATCHER_PARAMS,
     held_out_patterns,
     held_out_structures,
     known_type_patterns,
@@ -172,7 +173,7 @@ def pooled_rows(model, structures, datasets, n_jobs):
     X_held, y_held = datasets["held-out structures"]
     X_known, y_known = known_type_patterns(structures, n_patterns=len(y_held))
     selection = np.vstack([X_held, X_known]), np.concatenate([y_held, y_known])
-    matching = calibrate_matching(model, references, selection)
+    matching = calibrate_matching(model, references, selection, matcher=MATCHER_PARAMS)
     pooled = with_references(model, *references, matching)
     row = {"match_weight": matching["weight"], "match_selection": "known-type"}
     for name in ("RRUFF", "held-out structures"):

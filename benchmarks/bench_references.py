@@ -1,6 +1,7 @@
 """Which copies of the reference structures help search-match (held-out only).
 
     python benchmarks/bench_references.py [--configs K,STRAIN,SUBST[,SCALE] ...]
+                                          [--matcher JSON]
 
 For each configuration, the search-match references are the training
 structures' patterns plus K copies of each from `skxrd.engine.structure_variants`
@@ -48,6 +49,11 @@ CONFIGS = (
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--configs", nargs="+", default=CONFIGS)
+    parser.add_argument(
+        "--matcher",
+        default="{}",
+        help="PatternMatchClassifier parameters as JSON, e.g. '{\"smoothing\": 0.04}'",
+    )
     parser.add_argument("--n-jobs", type=int, default=2)
     args = parser.parse_args()
     held_out = held_out_structures()
@@ -72,7 +78,10 @@ def main():
                 random_state=0,
             )
             X, y = np.vstack([X, X_copies]), np.concatenate([y, y_copies])
-        pooled = with_references(model, X, y, {"matcher": {}, "weight": 0.0})
+        matcher_params = json.loads(args.matcher)
+        pooled = with_references(
+            model, X, y, {"matcher": matcher_params, "weight": 0.0}
+        )
         weight, losses = _best_weight(
             _pools_by_weight(pooled, X_held), y_held, pooled.classes_
         )
@@ -83,6 +92,7 @@ def main():
             "substitution": substitution,
             **({"lattice_scale": scale} if scale else {}),
             "references": len(y),
+            **({"matcher": matcher_params} if matcher_params else {}),
             "held_out_log_loss": round(losses[weight], 4),
             "weight": weight,
             "match_alone_top1": round(100 * matcher.score(X_held, y_held), 1),
