@@ -10,8 +10,10 @@ K = 0: the structures alone).
 The shipped network is pooled with the matcher (`with_references`) and the
 pool's log-loss on the held-out structures' patterns is taken at its best
 search-match weight (each weight at its own best temperature, as
-`calibrate_matching` chooses).  Prints that log-loss, the weight, and the
-matcher's own top-1 accuracy on the held-out patterns.  RRUFF is not read: the
+`calibrate_matching` chooses); with ``--selection`` on the held-out and
+known-type patterns the shipped weight is chosen on (`selection_patterns`).
+Prints that log-loss, the weight, and the matcher's own top-1 accuracy on the
+same patterns.  RRUFF is not read: the
 references are chosen without it.
 """
 
@@ -31,6 +33,7 @@ from skxrd.models._recipe import (  # noqa: E402
     held_out_patterns,
     held_out_structures,
     reference_patterns,
+    selection_patterns,
     training_structures,
 )
 
@@ -54,12 +57,21 @@ def main():
         default="{}",
         help="PatternMatchClassifier parameters as JSON, e.g. '{\"smoothing\": 0.04}'",
     )
+    parser.add_argument(
+        "--selection",
+        action="store_true",
+        help="judge on the held-out and known-type patterns the shipped weight "
+        "is chosen on (selection_patterns) instead of the held-out ones alone",
+    )
     parser.add_argument("--n-jobs", type=int, default=2)
     args = parser.parse_args()
     held_out = held_out_structures()
     training = training_structures(exclude=held_out)
     X_base, y_base, _ = reference_patterns(training, args.n_jobs, n_variants=0)
-    X_held, y_held = held_out_patterns(0, held_out)
+    if args.selection:
+        X_held, y_held = selection_patterns(held_out, training)
+    else:
+        X_held, y_held = held_out_patterns(0, held_out)
     model = load_pretrained()
     rows = []
     for config in args.configs:
@@ -93,7 +105,9 @@ def main():
             **({"lattice_scale": scale} if scale else {}),
             "references": len(y),
             **({"matcher": matcher_params} if matcher_params else {}),
-            "held_out_log_loss": round(losses[weight], 4),
+            ("selection" if args.selection else "held_out") + "_log_loss": round(
+                losses[weight], 4
+            ),
             "weight": weight,
             "match_alone_top1": round(100 * matcher.score(X_held, y_held), 1),
             "seconds": round(time.perf_counter() - start, 1),
