@@ -6,7 +6,7 @@ __all__ = ["calibrate_matching", "with_references"]
 
 #: Weights of the search-match tried by `calibrate_matching` (the network
 #: gets one minus it).
-MATCH_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
+MATCH_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 
 
 def with_references(model, X, y, matching):
