@@ -37,8 +37,6 @@ import os
 import time
 from pathlib import Path
 
-import numpy as np
-
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from sklearn.base import clone  # noqa: E402
@@ -51,10 +49,10 @@ from skxrd.models._recipe import (  # noqa: E402
     MATCHER_PARAMS,
     held_out_patterns,
     held_out_structures,
-    known_type_patterns,
     load_measured_set,
     pretrained_member,
     reference_patterns,
+    selection_patterns,
     train_from_stream,
     training_structures,
 )
@@ -167,12 +165,12 @@ def pooled_rows(model, structures, datasets, n_jobs):
 
     References and the weight's selection set as for the shipped model: the
     structures and their copies (`reference_patterns`), the held-out patterns
-    and as many known-type patterns (`known_type_patterns`).
+    and as many known-type patterns (`selection_patterns`).
     """
     references = reference_patterns(structures, n_jobs=n_jobs)[:2]
-    X_held, y_held = datasets["held-out structures"]
-    X_known, y_known = known_type_patterns(structures, n_patterns=len(y_held))
-    selection = np.vstack([X_held, X_known]), np.concatenate([y_held, y_known])
+    selection = selection_patterns(
+        training=structures, held_out_set=datasets["held-out structures"]
+    )
     matching = calibrate_matching(model, references, selection, matcher=MATCHER_PARAMS)
     pooled = with_references(model, *references, matching)
     row = {"match_weight": matching["weight"], "match_selection": "known-type"}

@@ -4,9 +4,10 @@
                                           [--matcher JSON]
 
 For each configuration, the search-match references are the training
-structures' patterns plus K copies of each from `skxrd.engine.structure_variants`
-(strain STRAIN, substitution probability SUBST, lattice scale SCALE, default 0;
-K = 0: the structures alone).
+structures' patterns plus K copies of each (`reference_patterns`, i.e.
+`skxrd.engine.structure_variants`
+with strain STRAIN, substitution probability SUBST, lattice scale SCALE,
+default 0; K = 0: the structures alone).
 The shipped network is pooled with the matcher (`with_references`) and the
 pool's log-loss on the held-out structures' patterns is taken at its best
 search-match weight (each weight at its own best temperature, as
@@ -22,11 +23,8 @@ import json
 import os
 import time
 
-import numpy as np
-
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from skxrd.engine import structure_variants  # noqa: E402
 from skxrd.models import load_pretrained, with_references  # noqa: E402
 from skxrd.models._matching import _best_weight, _pools_by_weight  # noqa: E402
 from skxrd.models._recipe import (  # noqa: E402
@@ -67,7 +65,7 @@ def main():
     args = parser.parse_args()
     held_out = held_out_structures()
     training = training_structures(exclude=held_out)
-    X_base, y_base, _ = reference_patterns(training, args.n_jobs, n_variants=0)
+    matcher_params = json.loads(args.matcher)
     if args.selection:
         X_held, y_held = selection_patterns(held_out, training)
     else:
@@ -79,18 +77,14 @@ def main():
         k, strain, substitution, scale = (
             float(v) for v in (*config.split(","), "0")[:4]
         )
-        X, y = X_base, y_base
-        if k > 0:
-            X_copies, y_copies, _ = structure_variants(
-                training,
-                int(k),
-                strain=strain,
-                substitution_probability=substitution,
-                lattice_scale=scale,
-                random_state=0,
-            )
-            X, y = np.vstack([X, X_copies]), np.concatenate([y, y_copies])
-        matcher_params = json.loads(args.matcher)
+        X, y, _ = reference_patterns(
+            training,
+            args.n_jobs,
+            n_variants=int(k),
+            strain=strain,
+            substitution_probability=substitution,
+            lattice_scale=scale,
+        )
         pooled = with_references(
             model, X, y, {"matcher": matcher_params, "weight": 0.0}
         )

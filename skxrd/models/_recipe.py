@@ -537,7 +537,9 @@ REFERENCE_VARIANTS = {"n_variants": 8, "strain": 0.03, "substitution_probability
 MATCHER_PARAMS = {}
 
 
-def reference_patterns(records=None, n_jobs=1, n_variants=None, random_state=0):
+def reference_patterns(
+    records=None, n_jobs=1, n_variants=None, random_state=0, **settings
+):
     """Clean patterns of the training structures and their variants, for search-match.
 
     Parameters
@@ -554,6 +556,10 @@ def reference_patterns(records=None, n_jobs=1, n_variants=None, random_state=0):
         takes the shipped number, 0 none.
     random_state : int, default=0
         Seed of the copies.
+    **settings : dict
+        Further `skxrd.engine.structure_variants` keywords (``strain``,
+        ``substitution_probability``, ``lattice_scale``, ...) in place of
+        those of `REFERENCE_VARIANTS`.
 
     Returns
     -------
@@ -586,7 +592,7 @@ def reference_patterns(records=None, n_jobs=1, n_variants=None, random_state=0):
         )
         X, y, names = sticks.render(), sticks.labels, np.asarray(sticks.names)
         if n_variants > 0:
-            settings = {**REFERENCE_VARIANTS, "n_variants": n_variants}
+            settings = {**REFERENCE_VARIANTS, **settings, "n_variants": n_variants}
             Xv, yv, index = structure_variants(
                 records, **settings, random_state=random_state
             )
@@ -643,7 +649,7 @@ def known_type_patterns(records=None, n_patterns=248, random_state=12345):
         return source.take(n_patterns)
 
 
-def selection_patterns(held_out=None, training=None):
+def selection_patterns(held_out=None, training=None, held_out_set=None):
     """The patterns the search-match weight is chosen on.
 
     `held_out_patterns` (structures the references do not hold) and as
@@ -654,16 +660,22 @@ def selection_patterns(held_out=None, training=None):
     held_out, training : list of StructureRecord or None, default=None
         `held_out_structures` and `training_structures` when the caller has
         them (None loads them).
+    held_out_set : tuple (X, y) or None, default=None
+        The held-out patterns when the caller has them; None simulates
+        ``held_out_patterns(0, held_out)``.
 
     Returns
     -------
     X : ndarray of shape (n, 8500)
     y : ndarray of shape (n,)
     """
-    held_out = held_out_structures() if held_out is None else held_out
+    if held_out is None and (training is None or held_out_set is None):
+        held_out = held_out_structures()
     if training is None:
         training = training_structures(exclude=held_out)
-    X_held, y_held = held_out_patterns(0, held_out)
+    if held_out_set is None:
+        held_out_set = held_out_patterns(0, held_out)
+    X_held, y_held = held_out_set
     X_known, y_known = known_type_patterns(training, n_patterns=len(y_held))
     return np.vstack([X_held, X_known]), np.concatenate([y_held, y_known])
 
