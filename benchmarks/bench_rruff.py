@@ -1,7 +1,8 @@
 """Accuracy of a model on measured RRUFF patterns and on simulated real structures.
 
     python benchmarks/bench_rruff.py [--model FILE] [--json OUT] [--shift-average K]
-                                     [--prior-power TAU] [--no-references]
+                                     [--prior-power TAU] [--prior-target TARGET]
+                                     [--no-references]
                                      [--match-weight W] [--cross-validate-weight]
 
 Evaluates the pretrained space-group model (or ``--model``) on
@@ -43,6 +44,65 @@ CV_METRICS = (
     "crystal_system_accuracy",
     "accuracy_at_50_coverage",
 )
+
+
+def materials_project_prior():
+    """Space-group frequencies of the Materials Project, as pyxtal tabulates them.
+
+    pyxtal ships the counts of 88,678 Materials Project structures by space
+    group, size and Wyckoff positions (``database/spg_num_wps_mp.csv``); one
+    pseudo-count per group keeps every group possible.
+    """
+    from importlib import resources
+
+    import pandas as pd
+
+    path = resources.files("pyxtal").joinpath("database/spg_num_wps_mp.csv")
+    table = pd.read_csv(path)
+    counts = np.ones(230)
+    by_group = table.groupby("spg")["count"].sum()
+    counts[by_group.index.to_numpy() - 1] += by_group.to_numpy()
+    return counts / counts.sum()
+
+
+def prior_ratio(target, power, classes):
+    """Per-class factor (target prior / training prior) ** power (label shift).
+
+    ``target`` "uniform" divides by the training prior alone; "mp-groups"
+    takes the Materials Project's group frequencies; "mp-systems" only its
+    crystal-system frequencies, spread over each system's groups as the
+    training prior spreads them.
+    """
+    from skxrd.engine import space_group_prior
+    from skxrd.spacegroups import crystal_system_index
+
+    train = space_group_prior()
+    if target == "uniform":
+        target_prior = np.full(230, 1 / 230)
+    elif target == "mp-groups":
+        target_prior = materials_project_prior()
+    else:
+        system = crystal_system_index(np.arange(1, 231))
+        mp = np.bincount(system, materials_project_prior(), 7)
+        ours = np.bincount(system, train, 7)
+        target_prior = train * (mp / ours)[system]
+    return ((target_prior / train) ** power)[np.asarray(classes) - 1]
+
+
+def recalibrated(proba_by_set, y_calibration, classes):
+    """Probabilities with a temperature and a 50%-coverage threshold refitted.
+
+    ``proba_by_set`` maps set names to probabilities; the first set is the
+    measured calibration set (as the shipped model is calibrated).  Returns
+    the tempered probabilities and the threshold.
+    """
+    from skxrd.metrics import apply_temperature, fit_temperature, threshold_for_coverage
+
+    first = next(iter(proba_by_set.values()))
+    temperature = fit_temperature(y_calibration, first, labels=classes)
+    tempered = {k: apply_temperature(v, temperature) for k, v in proba_by_set.items()}
+    threshold = threshold_for_coverage(next(iter(tempered.values())), 0.5)
+    return tempered, threshold
 
 
 def cross_validated_weight(pooled, X, y, repeats=5, seed=0):
@@ -93,8 +153,16 @@ def main():
         type=float,
         default=0.0,
         metavar="TAU",
-        help="divide the probabilities by the training class prior to the power "
-        "TAU and renormalise (a prior-correction lever; 0: off)",
+        help="multiply the probabilities by (target prior / training class prior) "
+        "to the power TAU and renormalise, then refit temperature and threshold on "
+        "RRUFF (a label-shift lever; 0: off)",
+    )
+    parser.add_argument(
+        "--prior-target",
+        choices=["uniform", "mp-systems", "mp-groups"],
+        default="uniform",
+        help="the target prior of --prior-power: uniform, or the Materials Project's "
+        "crystal-system or space-group frequencies (pyxtal's statistics)",
     )
     parser.add_argument(
         "--no-references",
@@ -129,14 +197,23 @@ def main():
 
     prior = space_group_prior()
     shifts = sorted({-args.shift_average, 0, args.shift_average})
+    ratio = prior_ratio(args.prior_target, args.prior_power, classes)
+    probas = {}
     for name, (X, y) in datasets.items():
         proba = np.mean([model.predict_proba(np.roll(X, k, axis=1)) for k in shifts], 0)
         if args.prior_power:
-            proba = proba / prior[classes - 1] ** args.prior_power
-            proba /= proba.sum(axis=1, keepdims=True)
-        reports[name] = xrd_report(y, proba, labels=classes, reject_threshold=threshold)
+            proba = proba * ratio / (proba * ratio).sum(axis=1, keepdims=True)
+        probas[name] = proba
         constant = np.tile(prior[classes - 1], (len(y), 1))
         baselines[name + ", prior baseline"] = xrd_report(y, constant, labels=classes)
+    if args.prior_power and "RRUFF (303 measured)" in datasets:
+        probas, threshold = recalibrated(
+            probas, datasets["RRUFF (303 measured)"][1], classes
+        )
+    for name, (_, y) in datasets.items():
+        reports[name] = xrd_report(
+            y, probas[name], labels=classes, reject_threshold=threshold
+        )
     matching = model.skxrd_metadata_.get("matching")
     if matching and not args.no_references:
         if args.match_weight is not None:
@@ -146,12 +223,25 @@ def main():
         )[:2]
         pooled = with_references(model, *references, matching)
         matcher = pooled.named_estimators_["match"]
+        pools, threshold = {}, pooled.reject_threshold
+        for name, (X, _) in datasets.items():
+            if args.prior_power:
+                network, match = pooled._member_probas(X)
+                network = network * prior_ratio(
+                    args.prior_target, args.prior_power, pooled.classes_
+                )
+                network /= network.sum(axis=1, keepdims=True)
+                weight = matching["weight"]
+                pools[name] = pooled._pool([network, match], [1 - weight, weight])
+            else:
+                pools[name] = pooled.predict_proba(X)
+        if args.prior_power and "RRUFF (303 measured)" in datasets:
+            pools, threshold = recalibrated(
+                pools, datasets["RRUFF (303 measured)"][1], pooled.classes_
+            )
         for name, (X, y) in datasets.items():
             reports[name + ", with search-match"] = xrd_report(
-                y,
-                pooled.predict_proba(X),
-                labels=classes,
-                reject_threshold=pooled.reject_threshold,
+                y, pools[name], labels=pooled.classes_, reject_threshold=threshold
             )
             reports[name + ", search-match alone"] = xrd_report(
                 y, matcher.predict_proba(X), labels=classes
