@@ -71,6 +71,11 @@ def two_theta_grid(start=TWO_THETA_MIN, stop=TWO_THETA_MAX, step=TWO_THETA_STEP)
     grid : ndarray of shape (n_points,), dtype float64
         The 2θ values.
 
+    See Also
+    --------
+    skxrd.preprocessing.XRDResampler : Resample measured patterns onto such a grid.
+    skxrd.render_patterns : Render peak lists on a grid (this one by default).
+
     Examples
     --------
     >>> from skxrd import two_theta_grid
@@ -101,6 +106,10 @@ def resolve_wavelength(wavelength):
     -------
     wavelength : float
         The wavelength in Å.
+
+    See Also
+    --------
+    convert_two_theta : Move angles from one wavelength to another.
 
     Examples
     --------
@@ -155,6 +164,11 @@ def convert_two_theta(two_theta, wavelength_from, wavelength_to=DEFAULT_WAVELENG
     -------
     two_theta_to : ndarray
         Angles in degrees at ``wavelength_to``.
+
+    See Also
+    --------
+    resolve_wavelength : Turn a wavelength name into Å.
+    skxrd.preprocessing.XRDResampler : Convert and resample whole patterns.
 
     Examples
     --------

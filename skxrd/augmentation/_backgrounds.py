@@ -23,6 +23,37 @@ def truncated_normal(rng, mean, std, low, high, size):
     """Draw from a normal distribution truncated to [low, high] (inverse CDF).
 
     ``mean``, ``std``, ``low`` and ``high`` broadcast against ``size``.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        Source of the uniform draws.
+    mean : float or array-like
+        Mean of the normal distribution before truncation.
+    std : float or array-like
+        Standard deviation before truncation, > 0.
+    low, high : float or array-like
+        Truncation bounds.
+    size : int or tuple of int
+        Number or shape of the draws.
+
+    Returns
+    -------
+    samples : ndarray
+        The draws, all within [low, high].
+
+    See Also
+    --------
+    paper_background : Draws its step and bump heights with it.
+    scipy.stats.truncnorm : The same distribution as a scipy.stats object.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skxrd.augmentation import truncated_normal
+    >>> h = truncated_normal(np.random.default_rng(0), 0.0, 1.0, -0.5, 2.0, 1000)
+    >>> h.shape, bool(h.min() >= -0.5 and h.max() <= 2.0)
+    ((1000,), True)
     """
     mean, std = np.asarray(mean, float), np.asarray(std, float)
     a = ndtr((np.asarray(low, float) - mean) / std)
@@ -118,6 +149,12 @@ def paper_background(
     background : ndarray of shape (n_patterns, n_points)
         Non-negative backgrounds.
 
+    See Also
+    --------
+    uniform_noise : The paper's per-point noise, added with these backgrounds.
+    augment_patterns : Add both to patterns, scaled to each pattern's maximum.
+    XRDAugmenter : The same inside a Pipeline, while fitting only.
+
     Notes
     -----
     With θ_rel = (θ − θ_min)/(θ_max − θ_min):
@@ -202,6 +239,11 @@ def uniform_noise(shape, low=0.002, high=0.02, *, random_state=None, dtype=np.fl
     -------
     noise : ndarray of the given shape
 
+    See Also
+    --------
+    poisson_noise : Counting noise, stronger where intensities are low.
+    paper_background : The paper's random backgrounds.
+
     Examples
     --------
     >>> from skxrd.augmentation import uniform_noise
@@ -236,6 +278,11 @@ def poisson_noise(X, counts, *, random_state=None):
     -------
     noisy : ndarray like X
         The patterns with counting noise, in the units of X.
+
+    See Also
+    --------
+    uniform_noise : The paper's noise, of one distribution at every point.
+    augment_patterns : Its ``counts`` option applies this to patterns.
 
     Examples
     --------

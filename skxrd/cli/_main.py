@@ -15,7 +15,26 @@ def _space_groups(text):
 
 
 def build_parser():
-    """Return the argument parser of the ``skxrd`` command."""
+    """Return the argument parser of the ``skxrd`` command.
+
+    Returns
+    -------
+    parser : argparse.ArgumentParser
+        The parser with the subcommands ``demo``, ``simulate``, ``train``,
+        ``evaluate`` and ``predict``; each sets ``func``, the function that
+        runs it.
+
+    See Also
+    --------
+    main : Parse the arguments and run the command.
+
+    Examples
+    --------
+    >>> from skxrd.cli import build_parser
+    >>> args = build_parser().parse_args(["predict", "pattern.xy", "--top", "3"])
+    >>> args.command, args.files, args.top, args.model
+    ('predict', ['pattern.xy'], 3, None)
+    """
     parser = argparse.ArgumentParser(
         prog="skxrd",
         description="Classify powder X-ray diffraction patterns by crystal system and "
@@ -200,7 +219,44 @@ def _demo(args):
 
 
 def main(argv=None):
-    """Run the ``skxrd`` command line; return the exit status."""
+    """Run the ``skxrd`` command line; return the exit status.
+
+    Unless the environment sets ``TF_CPP_MIN_LOG_LEVEL``, it is set to 2 to
+    quiet TensorFlow's start-up messages.
+
+    Parameters
+    ----------
+    argv : list of str or None, default=None
+        The arguments, without the program name; None reads ``sys.argv[1:]``.
+
+    Returns
+    -------
+    status : int
+        0 on success; 1 when the command fails on a missing file or a bad
+        value, 2 for a mistake the user can fix, 130 when interrupted.  The
+        error is printed as one line on stderr.
+
+    Raises
+    ------
+    SystemExit
+        From the parser: status 0 after ``--help`` or ``--version``, 2 for
+        arguments it cannot parse.
+
+    See Also
+    --------
+    build_parser : The parser alone, to read arguments without running them.
+
+    Examples
+    --------
+    >>> from skxrd.cli import main
+    >>> try:  # doctest: +ELLIPSIS
+    ...     main(["--version"])
+    ... except SystemExit as exc:
+    ...     status = exc.code
+    skxrd ...
+    >>> status
+    0
+    """
     # TensorFlow's C++ start-up chatter is noise to a command-line user; an
     # explicit setting in the environment still wins.
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")

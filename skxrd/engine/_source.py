@@ -35,6 +35,11 @@ def space_group_prior(smoothing=1.0):
     prior : ndarray of shape (230,)
         Probabilities of groups 1..230, summing to 1.
 
+    See Also
+    --------
+    SyntheticPatternSource : Draws space groups from it with
+        ``class_prior="prior"``.
+
     Examples
     --------
     >>> from skxrd.engine import space_group_prior

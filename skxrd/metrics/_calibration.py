@@ -116,6 +116,12 @@ def expected_calibration_error(y_true, y_score, *, labels=None, n_bins=10):
     ece : float
         :math:`\\sum_b (n_b/n) |\\mathrm{acc}_b - \\mathrm{conf}_b|`.
 
+    See Also
+    --------
+    fit_temperature : Rescale certainties on held-out data to calibrate them.
+    sklearn.calibration.calibration_curve : Per-bin accuracy and certainty of
+        a binary classifier.
+
     Examples
     --------
     >>> import numpy as np

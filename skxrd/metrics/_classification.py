@@ -368,6 +368,12 @@ def crystal_system_proba(y_score, labels):
         Probabilities of the crystal systems in the order of
         `skxrd.spacegroups.CRYSTAL_SYSTEMS`; rows sum like the input rows.
 
+    See Also
+    --------
+    crystal_system_accuracy_score : Accuracy of the systems of predicted groups.
+    skxrd.ensemble.XRDEnsembleClassifier.predict_crystal_system_proba : The
+        same for an ensemble's predictions.
+
     Examples
     --------
     >>> from skxrd.metrics import crystal_system_proba

@@ -107,6 +107,10 @@ def format_reports(reports):
     table : str
         One row per figure, one column per report.
 
+    See Also
+    --------
+    xrd_report : One report, as a dict.
+
     Examples
     --------
     >>> from skxrd.metrics import format_reports, xrd_report

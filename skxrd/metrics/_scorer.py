@@ -163,6 +163,11 @@ def get_scorer_names():
         ``top_1_accuracy`` .. ``top_10_accuracy``, ``neg_subgroup_distance``,
         ``coverage``, ``selective_accuracy``, ``crystal_system_accuracy``.
 
+    See Also
+    --------
+    get_scorer : Return one of these scorers by name.
+    sklearn.metrics.get_scorer_names : The scikit-learn names, also accepted.
+
     Examples
     --------
     >>> from skxrd.metrics import get_scorer_names
@@ -185,6 +190,11 @@ def get_scorer(name):
     -------
     scorer : callable
         ``scorer(estimator, X, y)``.
+
+    See Also
+    --------
+    get_scorer_names : The skxrd scorer names.
+    sklearn.metrics.get_scorer : The fallback for other names.
 
     Examples
     --------

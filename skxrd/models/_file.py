@@ -242,6 +242,18 @@ def load_model(path):
     --------
     save_model : Write one.
     load_pretrained : The models that ship with skxrd.
+
+    Examples
+    --------
+    >>> from importlib import resources
+    >>> from skxrd.models import load_model
+    >>> file = resources.files("skxrd.models") / "data" / "space-group.skxrd"
+    >>> with resources.as_file(file) as path:
+    ...     model = load_model(path)
+    >>> type(model).__name__, model.classes_.shape, model.n_features_in_
+    ('XRDEnsembleClassifier', (230,), 8500)
+    >>> model.skxrd_metadata_["grid"]
+    {'first': 5.0, 'last': 89.99, 'n_points': 8500}
     """
     description, weights = _read(path)
     classes = np.asarray(_from_json(description["classes"]))

@@ -47,6 +47,17 @@ def load_pretrained(name="space-group", *, references=None):
     --------
     load_model : Load a model file of your own.
     skxrd.models.with_references : Pool any fitted model with search-match.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skxrd import load_pretrained
+    >>> model = load_pretrained("space-group")
+    >>> type(model).__name__, int(model.classes_[0]), int(model.classes_[-1])
+    ('XRDEnsembleClassifier', 1, 230)
+    >>> X = np.zeros((2, model.n_features_in_), dtype=np.float32)
+    >>> model.predict_proba(X).shape, model.predict_crystal_system_proba(X).shape
+    ((2, 230), (2, 7))
     """
     if name not in PRETRAINED_MODELS:
         raise ValueError(

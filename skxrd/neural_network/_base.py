@@ -45,6 +45,7 @@ from ..metrics import crystal_system_proba
 from ..utils._validation import validate_patterns
 from ._batches import EpochSync, TrainingBatches
 from ._compat import patch_scikeras
+from ._docstring import fill_doc
 from ._labels import check_labels
 from ._losses import LOSSES, AlternatingLoss, LossAlternation, make_loss
 from ._monitor import BestWeights, ValidationMonitor, predict_in_chunks
@@ -121,6 +122,7 @@ def layer_values(value, n_layers, name):
     return values
 
 
+@fill_doc
 class XRDNetworkClassifier(ClassifierMixin, BaseWrapper, metaclass=ABCMeta):
     """Base class of the skxrd Keras classifiers; not meant to be used directly.
 
@@ -132,6 +134,19 @@ class XRDNetworkClassifier(ClassifierMixin, BaseWrapper, metaclass=ABCMeta):
     shortest way to a new architecture is to subclass `XRDDenseClassifier` and
     override ``_keras_build_fn`` only; the network must end in a softmax over
     ``n_classes_`` outputs.
+
+    The base's ``__init__`` takes no arguments: each subclass's ``__init__``
+    takes the training parameters below, besides its architecture's own, and
+    stores them as attributes of the same names, which this class validates
+    and trains with.  The defaults shown are those of skxrd's networks.
+
+    Parameters
+    ----------
+    %(training_parameters)s
+
+    Attributes
+    ----------
+    %(network_attributes)s
 
     See Also
     --------

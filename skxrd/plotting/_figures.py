@@ -60,6 +60,12 @@ def plot_pattern_prediction(
     ax : matplotlib Axes
         The axes drawn on.
 
+    See Also
+    --------
+    plot_certainty_histograms : The certainty of many predictions.
+    skxrd.load_pretrained : A model whose ``predict_proba`` and ``classes_``
+        give ``proba`` and ``classes``.
+
     Examples
     --------
     >>> import numpy as np
@@ -111,6 +117,11 @@ def plot_subgroup_distance_histogram(datasets, *, ax=None):
     ax : matplotlib Axes
         The axes drawn on.
 
+    See Also
+    --------
+    skxrd.metrics.subgroup_distances : The distances counted.
+    skxrd.metrics.subgroup_distance_score : Their mean, as a number.
+
     Examples
     --------
     >>> from skxrd.plotting import plot_subgroup_distance_histogram
@@ -154,6 +165,10 @@ def plot_top_n_accuracy(datasets, *, max_n=10, ax=None):
     ax : matplotlib Axes
         The axes drawn on.
 
+    See Also
+    --------
+    skxrd.metrics.top_n_accuracy_curve : The values plotted.
+
     Examples
     --------
     >>> from skxrd.plotting import plot_top_n_accuracy
@@ -193,6 +208,11 @@ def plot_certainty_histograms(y_true, y_score, classes, *, bins=20, ax=None):
     -------
     ax : matplotlib Axes
         The axes drawn on.
+
+    See Also
+    --------
+    plot_rejection_curve : What a certainty threshold gains and costs.
+    skxrd.metrics.expected_calibration_error : Calibration as a number.
 
     Examples
     --------
@@ -237,6 +257,11 @@ def plot_rejection_curve(y_true, y_score, classes, *, ax=None):
     -------
     ax : matplotlib Axes
         The axes drawn on.
+
+    See Also
+    --------
+    skxrd.metrics.rejection_curve : The values plotted.
+    skxrd.metrics.threshold_for_coverage : The marked threshold.
 
     Examples
     --------
@@ -286,6 +311,10 @@ def plot_space_group_accuracy(y_true, y_pred, *, min_count=1, ax=None):
     ax : matplotlib Axes
         The axes drawn on.
 
+    See Also
+    --------
+    plot_subgroup_distance_histogram : How far the wrong predictions are.
+
     Examples
     --------
     >>> from skxrd.plotting import plot_space_group_accuracy
@@ -331,6 +360,12 @@ def save_evaluation_figures(directory, datasets, *, dpi=120):
         ``subgroup_distances.png``, and per data set
         ``certainty_<name>.png``, ``rejection_<name>.png`` and
         ``space_group_accuracy_<name>.png``.
+
+    See Also
+    --------
+    plot_top_n_accuracy, plot_subgroup_distance_histogram,
+    plot_certainty_histograms, plot_rejection_curve, plot_space_group_accuracy
+    skxrd.metrics.xrd_report : The same evaluation as numbers.
 
     Examples
     --------

@@ -42,6 +42,25 @@ def resampling_matrix(two_theta, grid):
     -------
     W : scipy.sparse.csr_matrix of shape (n_in, n_out)
         ``intensities @ W`` is the resampled pattern.
+
+    See Also
+    --------
+    XRDResampler : Resample whole patterns, converting the wavelength first.
+    skxrd.two_theta_grid : The standard output grid.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skxrd.preprocessing import resampling_matrix
+    >>> W = resampling_matrix([10.0, 12.0, 14.0], np.arange(9.0, 15.0))
+    >>> W.shape, (np.array([0.0, 2.0, 4.0]) @ W).tolist()  # 9° is not measured
+    ((3, 6), [0.0, 0.0, 1.0, 2.0, 3.0, 4.0])
+
+    Five input points per grid bin are averaged:
+
+    >>> x = np.linspace(9.6, 12.4, 15)
+    >>> (x @ resampling_matrix(x, np.array([10.0, 11.0, 12.0]))).round(6).tolist()
+    [10.0, 11.0, 12.0]
     """
     x = np.asarray(two_theta, dtype=np.float64)
     n_in, n_out = x.size, grid.size

@@ -38,7 +38,11 @@ _SYSTEM_ENDS = np.array([2, 15, 74, 142, 167, 194, 230])
 class SpaceGroup:
     """One of the 230 space-group types.
 
-    Attributes
+    Records are read from the package's table; get one with `space_group`
+    rather than building it.  Each parameter is kept as the attribute of the
+    same name.
+
+    Parameters
     ----------
     number : int
         International Tables number, 1..230.
@@ -56,6 +60,17 @@ class SpaceGroup:
         The Laue class (the point group plus inversion), one of the 11.
     centrosymmetric : bool
         Whether the group contains the inversion.
+
+    See Also
+    --------
+    space_group : The record of a space-group number.
+
+    Examples
+    --------
+    >>> from skxrd.spacegroups import space_group
+    >>> g = space_group(225)
+    >>> g.full_symbol, g.schoenflies, g.laue_class
+    ('F 4/m -3 2/m', 'Oh^5', 'm-3m')
     """
 
     number: int
@@ -107,6 +122,20 @@ def check_space_groups(space_groups, *, name="space_groups"):
     ValueError
         If a value is not an integer in 1..230; the message names the first
         offending index and value.
+
+    See Also
+    --------
+    skxrd.utils.check_patterns : Validate patterns, naming the first bad sample.
+
+    Examples
+    --------
+    >>> from skxrd.spacegroups import check_space_groups
+    >>> check_space_groups([14, 225.0]).tolist()
+    [14, 225]
+    >>> check_space_groups([14, 231])
+    Traceback (most recent call last):
+    ...
+    ValueError: space_groups[1] = 231 is not a space-group number (an integer 1..230).
     """
     arr = np.asarray(space_groups)
     if arr.dtype.kind == "f":
@@ -175,6 +204,10 @@ def space_group_symbol(number):
     symbol : str
         For example ``'Fm-3m'`` for 225.
 
+    See Also
+    --------
+    space_group : The whole record: full symbol, Schoenflies symbol, ...
+
     Examples
     --------
     >>> from skxrd.spacegroups import space_group_symbol
@@ -224,6 +257,10 @@ def crystal_system_index(space_groups):
     -------
     index : ndarray of int64
         Position of each group's system in `CRYSTAL_SYSTEMS`.
+
+    See Also
+    --------
+    crystal_systems : The system names instead of indices.
 
     Examples
     --------

@@ -40,6 +40,10 @@ def check_patterns(X, *, allow_negative=False, allow_all_zero=False, name="X"):
     ValueError
         With a message naming the problem and the first sample that has it.
 
+    See Also
+    --------
+    skxrd.spacegroups.check_space_groups : Validate space-group labels.
+
     Examples
     --------
     >>> import numpy as np
