@@ -37,10 +37,15 @@ import os
 import time
 from pathlib import Path
 
+import numpy as np
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from sklearn.base import clone  # noqa: E402
+from sklearn.pipeline import make_pipeline  # noqa: E402
+from sklearn.preprocessing import FunctionTransformer  # noqa: E402
 
+from skxrd import two_theta_grid  # noqa: E402
 from skxrd.augmentation import XRDAugmenter  # noqa: E402
 from skxrd.engine import StructurePatternSource, SyntheticPatternSource  # noqa: E402
 from skxrd.metrics import xrd_report  # noqa: E402
@@ -56,7 +61,7 @@ from skxrd.models._recipe import (  # noqa: E402
     train_from_stream,
     training_structures,
 )
-from skxrd.preprocessing import normalize_patterns  # noqa: E402
+from skxrd.preprocessing import normalize_patterns, resampling_matrix  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 METRICS = (
@@ -97,15 +102,89 @@ def sources(args, structures, batch_size=512):
     return [synthetic, real]
 
 
-class SquareRoot:
-    """A stream of square-root intensities (the input-representation lever)."""
+class Transformed:
+    """A stream whose patterns pass through ``transform`` (input levers)."""
 
-    def __init__(self, source):
+    def __init__(self, source, transform):
         self.source = source
+        self.transform = transform
 
     def batches(self, nice=0):
         for X, y in self.source.batches(nice=nice):
-            yield normalize_patterns(X, method="sqrt"), y
+            yield self.transform(X), y
+
+
+def square_root(X):
+    """Square-root intensities (the intensity-representation lever)."""
+    return normalize_patterns(X, method="sqrt")
+
+
+def log_d_axis():
+    """Patterns read on an axis of equal steps in ln(sin θ) = ln(λ/2) − ln d.
+
+    On it an isotropic change of the lattice (lattice scale, solid solutions)
+    shifts the whole pattern by ln s instead of stretching it, which
+    convolutions follow by construction.  Same number of points as the 2θ
+    grid, 5–90° 2θ: the low-angle end is read finer, the high-angle end
+    coarser (one step is 0.038° 2θ at 90°, bin means there); maximum 1.
+    """
+    u = np.log(np.sin(np.radians(two_theta_grid() / 2)))
+    W = resampling_matrix(u, np.linspace(u[0], u[-1], u.size))
+
+    def transform(X):
+        X = np.asarray(X @ W, dtype=np.float32)
+        return X / np.maximum(X.max(axis=1, keepdims=True), 1e-12)
+
+    return transform
+
+
+def coarser_grid(factor):
+    """Patterns on a grid ``factor`` times coarser (bin means; the resolution lever).
+
+    The 0.01° grid read at 0.01 × ``factor`` degrees; a last partial bin is
+    dropped.  Maximum 1.
+    """
+
+    def transform(X):
+        n = X.shape[1] // factor * factor
+        X = np.asarray(X[:, :n], dtype=np.float32)
+        X = X.reshape(len(X), -1, factor).mean(axis=2)
+        return X / np.maximum(X.max(axis=1, keepdims=True), 1e-12)
+
+    return transform
+
+
+def chained(steps):
+    """One transform applying ``steps`` in order (None when there are none)."""
+    if not steps:
+        return None
+
+    def transform(X):
+        for step in steps:
+            X = step(X)
+        return X
+
+    return transform
+
+
+def with_impurity(probability, max_fraction, seed):
+    """Add a minor phase to a share of the patterns (the impurity lever).
+
+    With ``probability`` a pattern gets another pattern of its batch (another
+    structure, its own profile) at a fraction drawn uniformly up to
+    ``max_fraction`` of its strongest peak, then the maximum is set back to 1;
+    the label stays the main phase's.
+    """
+    rng = np.random.default_rng(seed)
+
+    def transform(X):
+        fraction = rng.uniform(0, max_fraction, len(X)) * (
+            rng.random(len(X)) < probability
+        )
+        X = X + fraction[:, None] * X[rng.permutation(len(X))]
+        return (X / X.max(axis=1, keepdims=True)).astype(np.float32)
+
+    return transform
 
 
 def lever_defaults():
@@ -138,6 +217,13 @@ def describe(row, defaults):
         parts.append(f"lattice scale {row['lattice_scale']:g}")
     if row.get("sqrt"):
         parts.append("square-root intensity")
+    if row.get("axis", "two-theta") != "two-theta":
+        parts.append("ln d axis")
+    if row.get("coarsen", 1) != 1:
+        parts.append(f"{0.01 * row['coarsen']:g}° grid")
+    if row.get("impurity"):
+        probability, fraction = row["impurity"]
+        parts.append(f"impurity phase in {probability:.0%}, up to {fraction:.0%}")
     if row.get("width", 1) != 1:
         parts.append(f"CNN width x{row['width']:g}")
     if row["loss"] != "categorical_crossentropy":
@@ -263,6 +349,29 @@ def main():
         "--sqrt", action="store_true", help="train and test on sqrt(intensity)"
     )
     parser.add_argument(
+        "--axis",
+        choices=("two-theta", "log-d"),
+        default="two-theta",
+        help="network input axis: the 2θ grid, or equal steps in ln d (an "
+        "isotropic lattice change becomes a shift)",
+    )
+    parser.add_argument(
+        "--coarsen",
+        type=int,
+        default=1,
+        metavar="K",
+        help="read the patterns on a K times coarser grid (bin means; K=2: 0.02°)",
+    )
+    parser.add_argument(
+        "--impurity",
+        type=float,
+        nargs=2,
+        default=None,
+        metavar=("PROBABILITY", "FRACTION"),
+        help="add another pattern of the batch to this share of the training "
+        "patterns at up to FRACTION of the strongest peak (a minor phase)",
+    )
+    parser.add_argument(
         "--width",
         type=float,
         default=1.0,
@@ -332,10 +441,24 @@ def main():
             round(args.width * n / 2) for n in shipped.hidden_layer_sizes
         ),
     )
+    # Input levers act on training and test patterns alike; the impurity
+    # lever on training patterns only.
+    test_steps = [square_root] if args.sqrt else []
+    test_steps += [log_d_axis()] if args.axis == "log-d" else []
+    test_steps += [coarser_grid(args.coarsen)] if args.coarsen > 1 else []
+    train_steps = list(test_steps)
+    if args.impurity:
+        train_steps.insert(0, with_impurity(*args.impurity, seed=args.seed + 2))
+    represent = chained(test_steps)
+    train_transform = chained(train_steps)
+
     t0 = time.perf_counter()
     seen, fresh = train_from_stream(
         model,
-        [(SquareRoot(s) if args.sqrt else s, 1.0) for s in sources(args, structures)],
+        [
+            (Transformed(s, train_transform) if train_transform else s, 1.0)
+            for s in sources(args, structures)
+        ],
         max_patterns=args.patterns,
         replay=args.replay,
         learning_rate_decay=args.decay,
@@ -362,11 +485,15 @@ def main():
         if pair is None:
             continue
         X, y = pair
-        X = normalize_patterns(X, method="sqrt") if args.sqrt else X
+        X = represent(X) if represent else X
         report = xrd_report(y, model.predict_proba(X), labels=model.classes_)
         row[name] = [round(100 * report[k], 1) for k in METRICS]
     if args.pooled and not args.sqrt:
-        row.update(pooled_rows(model, structures, datasets, args.n_jobs))
+        # The pool hands the network raw patterns: it reads them its own way.
+        network = model
+        if represent:
+            network = make_pipeline(FunctionTransformer(represent), model)
+        row.update(pooled_rows(network, structures, datasets, args.n_jobs))
     print(json.dumps(row))
     if args.json:
         with open(args.json, "a", encoding="utf-8") as file:
