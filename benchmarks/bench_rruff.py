@@ -2,7 +2,7 @@
 
     python benchmarks/bench_rruff.py [--model FILE] [--json OUT] [--shift-average K]
                                      [--prior-power TAU] [--prior-target TARGET]
-                                     [--no-references]
+                                     [--no-references] [--by-match]
                                      [--match-weight W] [--cross-validate-weight]
 
 Evaluates the pretrained space-group model (or ``--model``) on
@@ -38,6 +38,7 @@ from skxrd.models._recipe import (  # noqa: E402
 )
 
 ROOT = Path(__file__).resolve().parents[1]
+MATCH_BINS = (-1.0, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
 CV_METRICS = (
     "space_group_accuracy",
     "top_5_accuracy",
@@ -103,6 +104,37 @@ def recalibrated(proba_by_set, y_calibration, classes):
     tempered = {k: apply_temperature(v, temperature) for k, v in proba_by_set.items()}
     threshold = threshold_for_coverage(next(iter(tempered.values())), 0.5)
     return tempered, threshold
+
+
+def accuracy_by_match(pooled, X, y, network_proba, pool_proba, edges=MATCH_BINS):
+    """Top-1 accuracies grouped by how well the best reference matches.
+
+    The matcher's best correlation with any reference says whether the
+    measured compound (or a close relative) is in the library.  Returns one
+    row per bin of ``edges``: the bin, the number of patterns, and the top-1
+    accuracy (%) of the pool, the network and the matcher there.
+    """
+    matcher = pooled.named_estimators_["match"]
+    similarity = np.concatenate([S for S, _ in matcher._batches(X)])
+    best = similarity.max(axis=1)
+    nearest = matcher.reference_labels_[similarity.argmax(axis=1)]
+    classes = pooled.classes_
+    answers = {
+        "pool": classes[pool_proba.argmax(axis=1)],
+        "network": pooled.named_estimators_["network"].classes_[
+            network_proba.argmax(axis=1)
+        ],
+        "search-match": nearest,
+    }
+    rows = []
+    for low, high in zip(edges[:-1], edges[1:], strict=True):
+        inside = (best >= low) & (best < high)
+        row = {"best r": f"{low:g}-{high:g}", "patterns": int(inside.sum())}
+        for name, answer in answers.items():
+            hits = answer[inside] == y[inside]
+            row[name] = round(100 * hits.mean(), 1) if inside.any() else None
+        rows.append(row)
+    return rows
 
 
 def cross_validated_weight(pooled, X, y, repeats=5, seed=0):
@@ -182,6 +214,12 @@ def main():
         help="also choose the search-match weight on half of RRUFF and score it on "
         "the other half (two-fold, five times; a diagnostic, not the shipped rule)",
     )
+    parser.add_argument(
+        "--by-match",
+        action="store_true",
+        help="also print top-1 accuracy on RRUFF by the best reference's "
+        "correlation (is the compound in the library?)",
+    )
     parser.add_argument("--n-jobs", type=int, default=2)
     args = parser.parse_args()
     model = load_pretrained() if args.model is None else load_model(args.model)
@@ -246,6 +284,18 @@ def main():
             reports[name + ", search-match alone"] = xrd_report(
                 y, matcher.predict_proba(X), labels=classes
             )
+        if args.by_match and "RRUFF (303 measured)" in datasets:
+            X, y = datasets["RRUFF (303 measured)"]
+            rows = accuracy_by_match(
+                pooled,
+                X,
+                y,
+                probas["RRUFF (303 measured)"],
+                pools["RRUFF (303 measured)"],
+            )
+            print("top-1 accuracy (%) on RRUFF by the best reference's correlation")
+            for row in rows:
+                print(json.dumps(row))
         if args.cross_validate_weight and "RRUFF (303 measured)" in datasets:
             X, y = datasets["RRUFF (303 measured)"]
             figures = cross_validated_weight(pooled, X, y)
