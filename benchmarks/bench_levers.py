@@ -429,8 +429,8 @@ def main():
     if args.data is None:
         parser.error("--data is required unless --table is given")
 
-    held_out = held_out_structures()
-    structures = training_structures(exclude=held_out)
+    held_out = held_out_structures(n_jobs=args.n_jobs)
+    structures = training_structures(exclude=held_out, n_jobs=args.n_jobs)
     model = clone(shipped).set_params(
         random_state=args.seed,
         loss=args.loss,

@@ -49,8 +49,8 @@ def main():
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        held_out = held_out_structures()
-        records = training_structures(exclude=held_out)
+        held_out = held_out_structures(n_jobs=args.n_jobs)
+        records = training_structures(exclude=held_out, n_jobs=args.n_jobs)
         augmenter = XRDAugmenter(counts=(1e2, 1e4), background_amplitude=0.15)
         source = StructurePatternSource(
             records, batch_size=512, augmenter=augmenter, n_jobs=args.n_jobs

@@ -49,8 +49,8 @@ def main():
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--n-jobs", type=int, default=2)
     args = parser.parse_args()
-    held_out = held_out_structures()
-    training = training_structures(exclude=held_out)
+    held_out = held_out_structures(n_jobs=args.n_jobs)
+    training = training_structures(exclude=held_out, n_jobs=args.n_jobs)
     references = {
         "structures": reference_patterns(training, n_jobs=args.n_jobs, n_variants=0),
         "shipped": reference_patterns(training, n_jobs=args.n_jobs),

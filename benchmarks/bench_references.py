@@ -63,8 +63,8 @@ def main():
     )
     parser.add_argument("--n-jobs", type=int, default=2)
     args = parser.parse_args()
-    held_out = held_out_structures()
-    training = training_structures(exclude=held_out)
+    held_out = held_out_structures(n_jobs=args.n_jobs)
+    training = training_structures(exclude=held_out, n_jobs=args.n_jobs)
     matcher_params = json.loads(args.matcher)
     if args.selection:
         X_held, y_held = selection_patterns(held_out, training)

@@ -229,7 +229,7 @@ def main():
     datasets = {}
     if Path(args.rruff).exists():
         datasets["RRUFF (303 measured)"] = load_measured_set(args.rruff)
-    held_out = held_out_structures()
+    held_out = held_out_structures(n_jobs=args.n_jobs)
     datasets["simulated real structures"] = held_out_patterns(args.seed, held_out)
     from skxrd.engine import space_group_prior
 
@@ -257,7 +257,8 @@ def main():
         if args.match_weight is not None:
             matching = {**matching, "weight": args.match_weight}
         references = reference_patterns(
-            training_structures(exclude=held_out), n_jobs=args.n_jobs
+            training_structures(exclude=held_out, n_jobs=args.n_jobs),
+            n_jobs=args.n_jobs,
         )[:2]
         pooled = with_references(model, *references, matching)
         matcher = pooled.named_estimators_["match"]

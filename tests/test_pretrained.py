@@ -42,15 +42,16 @@ def model():
 def held_out():
     from skxrd.models._recipe import held_out_structures
 
-    return held_out_structures()
+    return held_out_structures(n_jobs=2)
 
 
 @pytest.fixture(scope="module")
 def training(held_out):
-    # Loading and analysing the collections takes ~25 s: done once here.
+    # Loading and analysing the collections takes ~45 s: done once here, the
+    # CIF parsing on both cores.
     from skxrd.models._recipe import training_structures
 
-    return training_structures(exclude=held_out)
+    return training_structures(exclude=held_out, n_jobs=2)
 
 
 @pytest.fixture(scope="module")

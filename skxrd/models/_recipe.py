@@ -51,7 +51,7 @@ def pretrained_recipe(*, random_state=0, n_jobs=1, synthetic_fraction=0.2):
 
     augmenter = XRDAugmenter(counts=(1e2, 1e4), background_amplitude=0.15)
     real = StructurePatternSource(
-        training_structures(exclude=held_out_structures()),
+        training_structures(exclude=held_out_structures(n_jobs=n_jobs), n_jobs=n_jobs),
         class_prior="prior",
         # Mild variants: at 1.2e5 patterns, 3% strain and 30% substitution
         # blurred the structure types that measured minerals match (RRUFF top-1
@@ -318,8 +318,8 @@ def add_matching(path, calibration_data=None, *, n_jobs=1):
     from ._matching import calibrate_matching
 
     model = load_model(path)
-    held_out = held_out_structures()
-    training = training_structures(exclude=held_out)
+    held_out = held_out_structures(n_jobs=n_jobs)
+    training = training_structures(exclude=held_out, n_jobs=n_jobs)
     X, y, names = reference_patterns(training, n_jobs=n_jobs)
     calibration = None
     if calibration_data is not None:
@@ -357,7 +357,7 @@ def add_matching(path, calibration_data=None, *, n_jobs=1):
     return matching
 
 
-def held_out_structures(symprec=0.01):
+def held_out_structures(symprec=0.01, n_jobs=None):
     """Real structures kept out of every training recipe, for testing.
 
     pymatgen's own structures and half of the Avogadro/COD CIFs: those whose
@@ -369,6 +369,8 @@ def held_out_structures(symprec=0.01):
     ----------
     symprec : float, default=0.01
         Tolerance of the symmetry analysis behind the split.
+    n_jobs : int or None, default=None
+        Parallel jobs reading the CIF files (joblib; None: one).
 
     Returns
     -------
@@ -376,12 +378,12 @@ def held_out_structures(symprec=0.01):
     """
     from functools import partial
 
-    avogadro = _load_available(("avogadro",))
+    avogadro = _load_available(("avogadro",), n_jobs)
     identity = partial(_identity, symprec=symprec)
     return _load_available(("pymatgen",)) + _avogadro_half(avogadro, 1, identity)
 
 
-def training_structures(exclude=None, symprec=0.01):
+def training_structures(exclude=None, symprec=0.01, n_jobs=None):
     """Real structures the recipes may train on.
 
     The AFLOW prototypes, the robocrys minerals and the half of the
@@ -395,6 +397,8 @@ def training_structures(exclude=None, symprec=0.01):
         ``exclude`` never sees a copy of a training structure.
     symprec : float, default=0.01
         Tolerance of the symmetry analysis used to compare.
+    n_jobs : int or None, default=None
+        Parallel jobs reading the CIF files (joblib; None: one).
 
     Returns
     -------
@@ -405,8 +409,8 @@ def training_structures(exclude=None, symprec=0.01):
     # The split and the exclusion both need each Avogadro record's identity:
     # one symmetry analysis per record (records hash by identity).
     identity = cache(partial(_identity, symprec=symprec))
-    records = _load_available(("aflow-prototypes", "robocrys"))
-    records += _avogadro_half(_load_available(("avogadro",)), 0, identity)
+    records = _load_available(("aflow-prototypes", "robocrys"), n_jobs)
+    records += _avogadro_half(_load_available(("avogadro",), n_jobs), 0, identity)
     if not exclude:
         return records
     taken = {key for key in map(identity, exclude) if key}
@@ -431,8 +435,13 @@ def _avogadro_half(records, half, identity):
     return chosen
 
 
-def _load_available(sources):
-    """Records of the named structure sources; uninstalled ones are left out."""
+def _load_available(sources, n_jobs=None):
+    """Records of the named structure sources; uninstalled ones are left out.
+
+    ``n_jobs`` parallelises the CIF parsing (pymatgen's symmetry expansion of
+    each file is most of the time: about 25 s for the AFLOW prototypes on one
+    core).
+    """
     import warnings
 
     from ..structures import load_structures
@@ -442,7 +451,7 @@ def _load_available(sources):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             try:
-                records += list(load_structures(source))
+                records += list(load_structures(source, n_jobs=n_jobs))
             except (ValueError, ImportError, FileNotFoundError):
                 continue
     return records
@@ -578,7 +587,8 @@ def reference_patterns(
     from ..simulation import compute_sticks
 
     if records is None:
-        records = training_structures(exclude=held_out_structures())
+        held_out = held_out_structures(n_jobs=n_jobs)
+        records = training_structures(exclude=held_out, n_jobs=n_jobs)
     if n_variants is None:
         n_variants = REFERENCE_VARIANTS["n_variants"]
     with warnings.catch_warnings():
