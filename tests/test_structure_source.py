@@ -151,3 +151,39 @@ def test_unusable_structures_are_skipped_and_counted(structures):
         StructurePatternSource(
             [structures["NaCl"]], debye_waller_range=(2.0, 1.0)
         ).take(1)
+
+
+def test_class_prior_array_weights_the_groups_present(structures):
+    # Rock salt (225) weighted 3:1 against rutile (136); the triclinic
+    # structure's group gets no weight and is never drawn.
+    weights = np.zeros(230)
+    weights[[224, 135]] = [3.0, 1.0]
+    source = StructurePatternSource(
+        [structures["NaCl"], structures["rutile"], structures["P1"]],
+        class_prior=weights,
+        batch_size=400,
+        random_state=0,
+    )
+    _, y = source.take(400)
+    assert set(y) == {225, 136}
+    assert np.mean(y == 225) == pytest.approx(0.75, abs=0.07)
+
+
+@pytest.mark.parametrize(
+    "weights, match",
+    [(np.ones(7), "230 non-negative weights"), (-np.ones(230), "non-negative")],
+)
+def test_class_prior_array_must_hold_230_non_negative_weights(
+    structures, weights, match
+):
+    source = StructurePatternSource([structures["NaCl"]], class_prior=weights)
+    with pytest.raises(ValueError, match=match):
+        source.take(1)
+
+
+def test_class_prior_without_weight_on_any_present_group_is_refused(structures):
+    weights = np.zeros(230)
+    weights[0] = 1.0
+    source = StructurePatternSource([structures["NaCl"]], class_prior=weights)
+    with pytest.raises(ValueError, match=r"no weight to any space group.*225"):
+        source.take(1)

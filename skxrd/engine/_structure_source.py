@@ -44,11 +44,14 @@ class StructurePatternSource(BasePatternSource):
         warning that counts them.
     target : {"space_group", "crystal_system"}, default="space_group"
         Label of each pattern.
-    class_prior : {"uniform", "prior", "structures"}, default="prior"
+    class_prior : {"uniform", "prior", "structures"} or array-like of shape (230,), \
+default="prior"
         How a structure is drawn: "structures" draws every structure equally
         often; "uniform" first draws a space group uniformly among the
         groups present, "prior" with the real-collection frequencies of
-        `space_group_prior`, then a structure of that group.
+        `space_group_prior`, an array with its weights of groups 1..230 (the
+        population the model will meet; groups without a structure are left
+        out and the rest renormalised), then a structure of that group.
     strain : float, default=0.03
         Largest relative change of each free lattice length; free angles
         change by up to ``100 * strain`` degrees.
@@ -102,7 +105,7 @@ normalize, wavelength, start, stop, step, n_jobs, random_state
     _parameter_constraints = {
         **BasePatternSource._parameter_constraints,
         "structures": ["array-like", list, tuple],
-        "class_prior": [StrOptions({"uniform", "prior", "structures"})],
+        "class_prior": [StrOptions({"uniform", "prior", "structures"}), "array-like"],
         "strain": [Interval(Real, 0, 0.5, closed="left")],
         "lattice_scale": [Interval(Real, 0, 0.5, closed="left")],
         "substitution_probability": [Interval(Real, 0, 1, closed="both")],
@@ -173,17 +176,23 @@ normalize, wavelength, start, stop, step, n_jobs, random_state
                 "debye_waller_range must be (low, high) with 0 <= low <= high; "
                 f"got {self.debye_waller_range!r}."
             )
+        by_structure = (
+            isinstance(self.class_prior, str) and self.class_prior == "structures"
+        )
+        # Checked before the symmetry analysis, which takes a while.
+        group_weights = None if by_structure else self._group_weights()
         cells = _standard_cells(self.structures, self.symprec)
         groups = np.array([cell["space_group"] for cell in cells])
         present = np.unique(groups)
-        if self.class_prior == "structures":
+        if by_structure:
             weights = np.ones(len(cells))
         else:
-            per_group = (
-                np.full(present.size, 1.0)
-                if self.class_prior == "uniform"
-                else space_group_prior()[present - 1]
-            )
+            per_group = group_weights[present - 1]
+            if per_group.sum() <= 0:
+                raise ValueError(
+                    "class_prior gives no weight to any space group of the "
+                    f"structures ({present.tolist()})."
+                )
             # Structure weight = weight of its group shared among its structures.
             counts = dict(zip(*np.unique(groups, return_counts=True), strict=True))
             share = dict(zip(present, per_group, strict=True))
@@ -202,6 +211,24 @@ normalize, wavelength, start, stop, step, n_jobs, random_state
             "debye_waller": (low, high),
             "displacement": float(self.displacement),
         }
+
+    def _group_weights(self):
+        """Weights of groups 1..230 from ``class_prior`` (not "structures")."""
+        if isinstance(self.class_prior, str):
+            if self.class_prior == "uniform":
+                return np.ones(230)
+            return space_group_prior()
+        weights = np.asarray(self.class_prior, dtype=float)
+        if (
+            weights.shape != (230,)
+            or not np.all(np.isfinite(weights))
+            or (weights < 0).any()
+        ):
+            raise ValueError(
+                "class_prior must be 'uniform', 'prior', 'structures' or 230 "
+                f"non-negative weights of space groups 1..230; got shape {weights.shape}."
+            )
+        return weights
 
 
 def _standard_cells(structures, symprec, owner="StructurePatternSource"):
