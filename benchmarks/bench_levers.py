@@ -41,6 +41,7 @@ import numpy as np
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+import _priors  # noqa: E402
 from sklearn.base import clone  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import FunctionTransformer  # noqa: E402
@@ -88,6 +89,11 @@ def sources(args, structures, batch_size=512):
         return [synthetic]
     real = StructurePatternSource(
         structures,
+        class_prior=(
+            "prior"
+            if args.class_prior == "collections"
+            else _priors.target_prior(args.class_prior)
+        ),
         strain=args.strain,
         lattice_scale=args.lattice_scale,
         substitution_probability=args.substitution,
@@ -221,6 +227,8 @@ def describe(row, defaults):
         parts.append("ln d axis")
     if row.get("coarsen", 1) != 1:
         parts.append(f"{0.01 * row['coarsen']:g}° grid")
+    if row.get("class_prior", "collections") != "collections":
+        parts.append(f"class prior {row['class_prior']}")
     if row.get("impurity"):
         probability, fraction = row["impurity"]
         parts.append(f"impurity phase in {probability:.0%}, up to {fraction:.0%}")
@@ -354,6 +362,14 @@ def main():
         default="two-theta",
         help="network input axis: the 2θ grid, or equal steps in ln d (an "
         "isotropic lattice change becomes a shift)",
+    )
+    parser.add_argument(
+        "--class-prior",
+        choices=("collections", *_priors.TARGETS),
+        default="collections",
+        help="how often each group is drawn from the structures: skxrd's "
+        "space_group_prior (the collections it reads), or another population "
+        "(benchmarks/_priors.py)",
     )
     parser.add_argument(
         "--coarsen",

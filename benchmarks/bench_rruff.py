@@ -27,6 +27,8 @@ import numpy as np
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+import _priors  # noqa: E402
+
 from skxrd.metrics import format_reports, xrd_report  # noqa: E402
 from skxrd.models import load_model, load_pretrained, with_references  # noqa: E402
 from skxrd.models._recipe import (  # noqa: E402
@@ -47,25 +49,6 @@ CV_METRICS = (
 )
 
 
-def materials_project_prior():
-    """Space-group frequencies of the Materials Project, as pyxtal tabulates them.
-
-    pyxtal ships the counts of 88,678 Materials Project structures by space
-    group, size and Wyckoff positions (``database/spg_num_wps_mp.csv``); one
-    pseudo-count per group keeps every group possible.
-    """
-    from importlib import resources
-
-    import pandas as pd
-
-    path = resources.files("pyxtal").joinpath("database/spg_num_wps_mp.csv")
-    table = pd.read_csv(path)
-    counts = np.ones(230)
-    by_group = table.groupby("spg")["count"].sum()
-    counts[by_group.index.to_numpy() - 1] += by_group.to_numpy()
-    return counts / counts.sum()
-
-
 def prior_ratio(target, power, classes):
     """Per-class factor (target prior / training prior) ** power (label shift).
 
@@ -75,18 +58,9 @@ def prior_ratio(target, power, classes):
     training prior spreads them.
     """
     from skxrd.engine import space_group_prior
-    from skxrd.spacegroups import crystal_system_index
 
     train = space_group_prior()
-    if target == "uniform":
-        target_prior = np.full(230, 1 / 230)
-    elif target == "mp-groups":
-        target_prior = materials_project_prior()
-    else:
-        system = crystal_system_index(np.arange(1, 231))
-        mp = np.bincount(system, materials_project_prior(), 7)
-        ours = np.bincount(system, train, 7)
-        target_prior = train * (mp / ours)[system]
+    target_prior = _priors.target_prior(target)
     return ((target_prior / train) ** power)[np.asarray(classes) - 1]
 
 
@@ -191,7 +165,7 @@ def main():
     )
     parser.add_argument(
         "--prior-target",
-        choices=["uniform", "mp-systems", "mp-groups"],
+        choices=_priors.TARGETS,
         default="uniform",
         help="the target prior of --prior-power: uniform, or the Materials Project's "
         "crystal-system or space-group frequencies (pyxtal's statistics)",

@@ -1,0 +1,47 @@
+"""Class priors of other structure collections, for the label-shift levers."""
+
+from importlib import resources
+
+import numpy as np
+
+from skxrd.engine import space_group_prior
+from skxrd.spacegroups import crystal_system_index
+
+TARGETS = ("uniform", "mp-systems", "mp-groups")
+
+
+def materials_project_prior():
+    """Space-group frequencies of the Materials Project, as pyxtal tabulates them.
+
+    pyxtal ships the counts of 88,678 Materials Project structures by space
+    group, size and Wyckoff positions (``database/spg_num_wps_mp.csv``); one
+    pseudo-count per group keeps every group possible.
+    """
+    import pandas as pd
+
+    path = resources.files("pyxtal").joinpath("database/spg_num_wps_mp.csv")
+    table = pd.read_csv(path)
+    counts = np.ones(230)
+    by_group = table.groupby("spg")["count"].sum()
+    counts[by_group.index.to_numpy() - 1] += by_group.to_numpy()
+    return counts / counts.sum()
+
+
+def target_prior(target):
+    """Frequencies of groups 1..230 of a target population.
+
+    "uniform": all equal; "mp-groups": the Materials Project's group
+    frequencies; "mp-systems": only its crystal-system frequencies, spread
+    over each system's groups as skxrd's `space_group_prior` spreads them
+    (the Materials Project's group frequencies carry its enumerated
+    structures, such as Cm at 3.8%).
+    """
+    if target == "uniform":
+        return np.full(230, 1 / 230)
+    if target == "mp-groups":
+        return materials_project_prior()
+    train = space_group_prior()
+    system = crystal_system_index(np.arange(1, 231))
+    mp = np.bincount(system, materials_project_prior(), 7)
+    ours = np.bincount(system, train, 7)
+    return train * (mp / ours)[system]
