@@ -62,6 +62,7 @@ from skxrd.models._recipe import (  # noqa: E402
     train_from_stream,
     training_structures,
 )
+from skxrd.neural_network import XRDResNetClassifier  # noqa: E402
 from skxrd.preprocessing import normalize_patterns, resampling_matrix  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -232,8 +233,9 @@ def describe(row, defaults):
     if row.get("impurity"):
         probability, fraction = row["impurity"]
         parts.append(f"impurity phase in {probability:.0%}, up to {fraction:.0%}")
-    if row.get("width", 1) != 1:
-        parts.append(f"CNN width x{row['width']:g}")
+    network = "ResNet" if row.get("architecture", "cnn") == "resnet" else "CNN"
+    if row.get("width", 1) != 1 or network != "CNN":
+        parts.append(f"{network} width x{row['width']:g}")
     if row["loss"] != "categorical_crossentropy":
         parts.append(f"{row['loss']} loss")
     orientation = (setting["md_probability"], tuple(setting["md_range"]))
@@ -364,6 +366,13 @@ def main():
         "isotropic lattice change becomes a shift)",
     )
     parser.add_argument(
+        "--architecture",
+        choices=("cnn", "resnet"),
+        default="cnn",
+        help="the recipe's CNN member, or XRDResNetClassifier (its defaults at "
+        "--width 2)",
+    )
+    parser.add_argument(
         "--class-prior",
         choices=("collections", *_priors.TARGETS),
         default="collections",
@@ -447,14 +456,17 @@ def main():
 
     held_out = held_out_structures(n_jobs=args.n_jobs)
     structures = training_structures(exclude=held_out, n_jobs=args.n_jobs)
-    model = clone(shipped).set_params(
+    # Widths scale the architecture's defaults, which are the shipped sizes
+    # (width 2) for both networks.
+    network = clone(shipped) if args.architecture == "cnn" else XRDResNetClassifier()
+    model = network.set_params(
         random_state=args.seed,
         loss=args.loss,
         learning_rate=args.learning_rate,
         batch_size=args.batch_size,
-        filters=tuple(round(args.width * f / 2) for f in shipped.filters),
+        filters=tuple(round(args.width * f / 2) for f in network.filters),
         hidden_layer_sizes=tuple(
-            round(args.width * n / 2) for n in shipped.hidden_layer_sizes
+            round(args.width * n / 2) for n in network.hidden_layer_sizes
         ),
     )
     # Input levers act on training and test patterns alike; the impurity

@@ -57,6 +57,7 @@ from .structures import (
 _LAZY = {
     "XRDDenseClassifier": "neural_network",
     "XRDCNNClassifier": "neural_network",
+    "XRDResNetClassifier": "neural_network",
     "XRDEnsembleClassifier": "ensemble",
     "XRDVotingClassifier": "ensemble",
     "PatternMatchClassifier": "neighbors",
@@ -80,6 +81,7 @@ __all__ = [
     "__version__",
     "XRDCNNClassifier",
     "XRDDenseClassifier",
+    "XRDResNetClassifier",
     "XRDEnsembleClassifier",
     "XRDVotingClassifier",
     "PatternMatchClassifier",

@@ -35,6 +35,19 @@ _TINY_CNN = dict(
     run_eagerly=True,
     random_state=0,
 )
+_TINY_RESNET = dict(
+    filters=(2, 2),
+    stem_kernel=3,
+    stem_stride=1,
+    kernel_size=3,
+    stage_strides=1,
+    hidden_layer_sizes=(4,),
+    dropout=0.0,
+    epochs=1,
+    batch_size=32,
+    run_eagerly=True,
+    random_state=0,
+)
 
 
 def _tiny_settings():
@@ -46,6 +59,7 @@ def _tiny_settings():
     return {
         "XRDDenseClassifier": _TINY_DENSE,
         "XRDCNNClassifier": _TINY_CNN,
+        "XRDResNetClassifier": _TINY_RESNET,
         "XRDEnsembleClassifier": dict(
             estimator=XRDDenseClassifier(**_TINY_DENSE), n_estimators=2, random_state=0
         ),
@@ -101,6 +115,7 @@ EXPECTED_FAILED_CHECKS = {
     "XRDAugmenter": _AUGMENTER_XFAILS,
     "XRDDenseClassifier": _NETWORK_XFAILS,
     "XRDCNNClassifier": _NETWORK_XFAILS,
+    "XRDResNetClassifier": _NETWORK_XFAILS,
     "XRDEnsembleClassifier": _NETWORK_XFAILS,
 }
 

@@ -18,6 +18,7 @@ keras = pytest.importorskip("keras")
 from skxrd.neural_network import (  # noqa: E402
     XRDCNNClassifier,
     XRDDenseClassifier,
+    XRDResNetClassifier,
     _persistence,  # noqa: E402
     quadratic_cost,
     summed_binary_crossentropy,
@@ -187,6 +188,68 @@ def test_cnn_refuses_too_short_patterns_and_shrinking(data):
         XRDCNNClassifier(hidden_layer_sizes=(4,)).initialize(X, y)
     with pytest.raises(ValueError, match="input_size=50 is shorter"):
         XRDCNNClassifier(input_size=50).initialize(X, y)
+
+
+def test_resnet_defaults_are_a_small_residual_network():
+    X = np.zeros((230, 8500), dtype=np.float32)
+    clf = XRDResNetClassifier().initialize(X, np.arange(1, 231))
+    layers = clf.model_.layers
+    adds = [layer for layer in layers if isinstance(layer, keras.layers.Add)]
+    # Stem to 1700 points, then three stages of stride 4, each one block.
+    assert [a.output.shape[1:] for a in adds] == [(425, 48), (107, 96), (27, 128)]
+    stem = next(layer for layer in layers if isinstance(layer, keras.layers.Conv1D))
+    assert (stem.filters, stem.kernel_size[0], stem.strides[0]) == (32, 50, 5)
+    dense = [layer.units for layer in layers if isinstance(layer, keras.layers.Dense)]
+    assert dense == [512, 230]
+    assert 2.2e6 < clf.model_.count_params() < 2.4e6
+
+
+def test_resnet_shortcut_adds_the_block_input(data):
+    # Same length and filters: the identity shortcut, no 1x1 convolution.
+    X, y, _, _ = data
+    clf = XRDResNetClassifier(
+        filters=(4, 4),
+        stem_kernel=3,
+        stem_stride=1,
+        kernel_size=3,
+        stage_strides=1,
+        hidden_layer_sizes=(4,),
+    ).initialize(X, y)
+    convs = [l for l in clf.model_.layers if isinstance(l, keras.layers.Conv1D)]
+    assert [c.kernel_size[0] for c in convs] == [3, 3, 3]
+    add = next(l for l in clf.model_.layers if isinstance(l, keras.layers.Add))
+    inputs = {tensor.name for tensor in add.input}
+    stem_out = clf.model_.get_layer(index=4).output  # stem conv, BN, activation
+    assert stem_out.name in inputs
+
+
+def test_resnet_learns_and_survives_the_model_file(data, tmp_path):
+    from skxrd.models import load_model, save_model
+
+    X, y, X_val, y_val = data
+    clf = XRDResNetClassifier(
+        filters=(4, 8),
+        stem_kernel=5,
+        stem_stride=2,
+        kernel_size=3,
+        stage_strides=2,
+        hidden_layer_sizes=(16,),
+        dropout=0.0,
+        loss="categorical_crossentropy",
+        epochs=30,
+        batch_size=16,
+        random_state=0,
+    ).fit(X, y)
+    assert clf.score(X_val, y_val) >= 0.9
+    loaded = load_model(save_model(clf, tmp_path / "resnet.skxrd"))
+    assert type(loaded) is XRDResNetClassifier
+    assert_allclose(loaded.predict_proba(X_val), clf.predict_proba(X_val), atol=1e-6)
+
+
+def test_resnet_needs_a_stem_and_a_stage(data):
+    X, y, _, _ = data
+    with pytest.raises(ValueError, match="stem and at least one stage"):
+        XRDResNetClassifier(filters=(4,)).initialize(X, y)
 
 
 @pytest.mark.parametrize(

@@ -23,7 +23,7 @@ __all__ = ["FILE_FORMAT", "save_model", "load_model"]
 #: Layout version of the model file; files of another layout are refused.
 FILE_FORMAT = 1
 
-_NETWORKS = ("XRDDenseClassifier", "XRDCNNClassifier")
+_NETWORKS = ("XRDDenseClassifier", "XRDCNNClassifier", "XRDResNetClassifier")
 # Parameters that only matter while training, or hold objects JSON cannot.
 _TRAINING_ONLY = {"augmenter", "callbacks"}
 

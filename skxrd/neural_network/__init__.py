@@ -1,9 +1,9 @@
 """Keras networks that classify powder XRD patterns, with scikit-learn manners.
 
-The dense network of Vecsei et al. (2019) and the CNN of Park et al. (2017),
-trained the paper's way (Adam, cost alternating per epoch between eq. 4 and
-eq. 5), with fresh augmentation every epoch, ``partial_fit`` over a stream and
-compact, versioned pickles.
+The dense network of Vecsei et al. (2019), the CNN of Park et al. (2017) and
+a small 1-D residual network, trained the paper's way (Adam, cost alternating
+per epoch between eq. 4 and eq. 5), with fresh augmentation every epoch,
+``partial_fit`` over a stream and compact, versioned pickles.
 
 Importing this subpackage is cheap: TensorFlow loads when a network class is
 first accessed.
@@ -15,6 +15,7 @@ __all__ = [
     "XRDCNNClassifier",
     "XRDDenseClassifier",
     "XRDNetworkClassifier",
+    "XRDResNetClassifier",
     "quadratic_cost",
     "summed_binary_crossentropy",
 ]
@@ -23,6 +24,7 @@ _LOCATIONS = {
     "XRDCNNClassifier": "._cnn",
     "XRDDenseClassifier": "._dense",
     "XRDNetworkClassifier": "._base",
+    "XRDResNetClassifier": "._resnet",
     "quadratic_cost": "._losses",
     "summed_binary_crossentropy": "._losses",
 }
