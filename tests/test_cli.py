@@ -237,6 +237,18 @@ def test_train_dataset_rules_for_presets(workdir, dataset, capsys):
     assert "streams its own training data" in capsys.readouterr().err
 
 
+def test_train_resnet_preset(workdir, dataset):
+    from skxrd.models import load_model
+    from skxrd.neural_network import XRDResNetClassifier
+
+    out = workdir / "resnet.skxrd"
+    args = ["train", str(dataset), "-o", str(out), "--preset", "resnet"]
+    assert main([*args, "--epochs", "1", "--n-estimators", "1"]) == 0
+    member = load_model(out).estimators_[0]
+    assert isinstance(member, XRDResNetClassifier)
+    assert member.loss == "categorical_crossentropy"
+
+
 @pytest.mark.slow
 def test_pretrained_recipe_runs_end_to_end(workdir, capsys):
     from skxrd.models import load_model

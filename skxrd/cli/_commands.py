@@ -18,6 +18,7 @@ PRESETS = (
     "paper-cnn",
     "small-dense",
     "small-cnn",
+    "resnet",
     "pretrained-space-group",
 )
 
@@ -101,7 +102,11 @@ def make_preset(name, *, n_estimators, epochs, augment, seed):
     """The estimators behind ``skxrd train --preset``."""
     from ..augmentation import XRDAugmenter
     from ..ensemble import XRDEnsembleClassifier
-    from ..neural_network import XRDCNNClassifier, XRDDenseClassifier
+    from ..neural_network import (
+        XRDCNNClassifier,
+        XRDDenseClassifier,
+        XRDResNetClassifier,
+    )
 
     augmenter = XRDAugmenter() if augment else None
     if name == "paper-dense":
@@ -125,6 +130,10 @@ def make_preset(name, *, n_estimators, epochs, augment, seed):
             conv_dropout=0.1,
             epochs=epochs,
             augmenter=augmenter,
+        )
+    elif name == "resnet":
+        member = XRDResNetClassifier(
+            loss="categorical_crossentropy", epochs=epochs, augmenter=augmenter
         )
     else:  # argparse restricts the choices; this guards library callers
         raise UserError(f"unknown preset {name!r}; choose from {', '.join(PRESETS)}")
