@@ -51,7 +51,7 @@ from ._losses import LOSSES, AlternatingLoss, LossAlternation, make_loss
 from ._monitor import BestWeights, ValidationMonitor, predict_in_chunks
 from ._persistence import check_state, pack_network, unpack_network
 
-__all__ = ["XRDNetworkClassifier", "layer_values", "draw_seed"]
+__all__ = ["XRDNetworkClassifier", "dense_head", "draw_seed", "layer_values"]
 
 patch_scikeras()
 
@@ -120,6 +120,46 @@ def layer_values(value, n_layers, name):
             f"such layers; give one value per layer or a single value."
         )
     return values
+
+
+def dense_head(x, widths, rates, activation, n_classes, rng):
+    """Dense layers, each followed by dropout where its rate is > 0, and the softmax.
+
+    The head every skxrd network ends in.  Glorot-uniform weights and dropout
+    seeds are drawn from ``rng`` in layer order, so a seeded network is
+    rebuilt identically.
+
+    Parameters
+    ----------
+    x : keras tensor
+        The features the head reads (flattened).
+    widths, rates : sequences of the same length
+        Units and dropout rate of each hidden dense layer.
+    activation : str
+        Keras activation of the hidden layers.
+    n_classes : int
+        Outputs of the softmax layer.
+    rng : numpy.random.Generator
+        Source of the seeds (see `draw_seed`).
+
+    Returns
+    -------
+    outputs : keras tensor
+        Class probabilities.
+    """
+    for width, rate in zip(widths, rates, strict=True):
+        x = keras.layers.Dense(
+            width,
+            activation=activation,
+            kernel_initializer=keras.initializers.GlorotUniform(seed=draw_seed(rng)),
+        )(x)
+        if rate > 0:
+            x = keras.layers.Dropout(rate, seed=draw_seed(rng))(x)
+    return keras.layers.Dense(
+        n_classes,
+        activation="softmax",
+        kernel_initializer=keras.initializers.GlorotUniform(seed=draw_seed(rng)),
+    )(x)
 
 
 @fill_doc

@@ -7,7 +7,7 @@ import keras
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import XRDNetworkClassifier, draw_seed, layer_values
+from ._base import XRDNetworkClassifier, dense_head, draw_seed, layer_values
 from ._docstring import fill_doc
 
 __all__ = ["XRDCNNClassifier"]
@@ -240,21 +240,6 @@ class XRDCNNClassifier(XRDNetworkClassifier):
                 )
         x = keras.layers.Flatten()(x)
         head = self._head(meta["n_classes_"])
-        for width, rate in zip(
-            head, layer_values(self.dropout, len(head), "dropout"), strict=True
-        ):
-            x = keras.layers.Dense(
-                width,
-                activation=self.activation,
-                kernel_initializer=keras.initializers.GlorotUniform(
-                    seed=draw_seed(rng)
-                ),
-            )(x)
-            if rate > 0:
-                x = keras.layers.Dropout(rate, seed=draw_seed(rng))(x)
-        outputs = keras.layers.Dense(
-            meta["n_classes_"],
-            activation="softmax",
-            kernel_initializer=keras.initializers.GlorotUniform(seed=draw_seed(rng)),
-        )(x)
+        rates = layer_values(self.dropout, len(head), "dropout")
+        outputs = dense_head(x, head, rates, self.activation, meta["n_classes_"], rng)
         return keras.Model(inputs, outputs, name="xrd_cnn")

@@ -6,7 +6,7 @@ import keras
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import XRDNetworkClassifier, draw_seed, layer_values
+from ._base import XRDNetworkClassifier, dense_head, layer_values
 from ._docstring import fill_doc
 
 __all__ = ["XRDDenseClassifier"]
@@ -134,19 +134,5 @@ class XRDDenseClassifier(XRDNetworkClassifier):
             rates = layer_values(self.dropout, len(widths), "dropout")
         inputs = keras.Input(shape=(meta["n_features_in_"],), dtype="float32")
         x = inputs
-        for width, rate in zip(widths, rates, strict=True):
-            x = keras.layers.Dense(
-                width,
-                activation=self.activation,
-                kernel_initializer=keras.initializers.GlorotUniform(
-                    seed=draw_seed(rng)
-                ),
-            )(x)
-            if rate > 0:
-                x = keras.layers.Dropout(rate, seed=draw_seed(rng))(x)
-        outputs = keras.layers.Dense(
-            meta["n_classes_"],
-            activation="softmax",
-            kernel_initializer=keras.initializers.GlorotUniform(seed=draw_seed(rng)),
-        )(x)
+        outputs = dense_head(x, widths, rates, self.activation, meta["n_classes_"], rng)
         return keras.Model(inputs, outputs, name="xrd_dense")
