@@ -253,6 +253,8 @@ def describe(row, defaults):
         parts.append(f"{row['decay']} learning-rate decay")
     if row.get("replay"):
         parts.append("replay")
+    if row.get("seed", 0) != 0:
+        parts.append(f"seed {row['seed']}")
     return "; ".join(parts)
 
 
