@@ -83,18 +83,20 @@ def sources(args, structures, batch_size=512):
         march_dollase_probability=args.md_probability,
         march_dollase_range=tuple(args.md_range),
     )
+    # Both streams draw groups with the same prior (all 230 weights).
+    prior = (
+        "prior"
+        if args.class_prior == "collections"
+        else _priors.target_prior(args.class_prior)
+    )
     synthetic = SyntheticPatternSource(
-        class_prior="prior", random_state=args.seed, **common
+        class_prior=prior, random_state=args.seed, **common
     )
     if args.data == "synthetic":
         return [synthetic]
     real = StructurePatternSource(
         structures,
-        class_prior=(
-            "prior"
-            if args.class_prior == "collections"
-            else _priors.target_prior(args.class_prior)
-        ),
+        class_prior=prior,
         strain=args.strain,
         lattice_scale=args.lattice_scale,
         substitution_probability=args.substitution,
@@ -378,7 +380,7 @@ def main():
         "--class-prior",
         choices=("collections", *_priors.TARGETS),
         default="collections",
-        help="how often each group is drawn from the structures: skxrd's "
+        help="how often the streams draw each group: skxrd's "
         "space_group_prior (the collections it reads), or another population "
         "(benchmarks/_priors.py)",
     )

@@ -89,9 +89,9 @@ def accuracy_by_match(pooled, X, y, network_proba, pool_proba, edges=MATCH_BINS)
     accuracy (%) of the pool, the network and the matcher there.
     """
     matcher = pooled.named_estimators_["match"]
-    similarity = np.concatenate([S for S, _ in matcher._batches(X)])
-    best = similarity.max(axis=1)
-    nearest = matcher.reference_labels_[similarity.argmax(axis=1)]
+    distance, index = matcher.kneighbors(X, 1)
+    best = 1 - distance[:, 0]
+    nearest = matcher.reference_labels_[index[:, 0]]
     classes = pooled.classes_
     answers = {
         "pool": classes[pool_proba.argmax(axis=1)],
@@ -237,12 +237,11 @@ def main():
         pooled = with_references(model, *references, matching)
         matcher = pooled.named_estimators_["match"]
         pools, threshold = {}, pooled.reject_threshold
+        pool_ratio = prior_ratio(args.prior_target, args.prior_power, pooled.classes_)
         for name, (X, _) in datasets.items():
             if args.prior_power:
                 network, match = pooled._member_probas(X)
-                network = network * prior_ratio(
-                    args.prior_target, args.prior_power, pooled.classes_
-                )
+                network = network * pool_ratio
                 network /= network.sum(axis=1, keepdims=True)
                 weight = matching["weight"]
                 pools[name] = pooled._pool([network, match], [1 - weight, weight])

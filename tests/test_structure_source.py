@@ -11,16 +11,7 @@ from skxrd.simulation import GaussianWidthSampler
 
 
 @pytest.fixture(scope="module")
-def structures():
-    rock_salt = Structure.from_spacegroup(
-        "Fm-3m", Lattice.cubic(5.64), ["Na", "Cl"], [[0, 0, 0], [0.5, 0.5, 0.5]]
-    )
-    rutile = Structure.from_spacegroup(
-        "P4_2/mnm",
-        Lattice.tetragonal(4.594, 2.959),
-        ["Ti", "O"],
-        [[0, 0, 0], [0.3048, 0.3048, 0]],
-    )
+def structures(nacl, rutile):
     monoclinic = Structure.from_spacegroup(
         "P2_1/c",
         Lattice.monoclinic(5.1, 6.2, 7.3, 101.0),
@@ -32,7 +23,7 @@ def structures():
         ["Ca", "Si", "O"],
         [[0.1, 0.2, 0.3], [0.6, 0.7, 0.1], [0.35, 0.15, 0.8]],
     )
-    return {"NaCl": rock_salt, "rutile": rutile, "ZrO2": monoclinic, "P1": triclinic}
+    return {"NaCl": nacl, "rutile": rutile, "ZrO2": monoclinic, "P1": triclinic}
 
 
 def test_unstrained_rock_salt_peaks_are_where_braggs_law_puts_them(structures):
