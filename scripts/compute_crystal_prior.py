@@ -37,9 +37,16 @@ skipped. Written to ``skxrd/synthetic/data/crystal_prior.json``:
 * ``covalent_radius``: covalent radii (Å, Cordero et al. 2008, as tabulated
   by pymatgen) for Z = 1..96;
 * ``atoms_per_cell``: counts of atoms per conventional cell;
-* ``sources``: structures read, used and skipped per source.
+* ``sources``: structures read, used and skipped per source;
+* ``materials_project_system_counts``: how many of the Materials Project's
+  88,678 structures, as pyxtal tabulates them
+  (``pyxtal/database/spg_num_wps_mp.csv``), fall in each crystal system — the
+  crystal-system frequencies of a large real collection, which
+  ``space_group_prior(systems="materials-project")`` follows (kept from the
+  existing file when pyxtal is not installed).
 
-Run ``python scripts/compute_crystal_prior.py`` (about a minute).
+Run ``python scripts/compute_crystal_prior.py`` (about a minute);
+``--materials-project-only`` rewrites only ``materials_project_system_counts``.
 """
 
 import argparse
@@ -327,14 +334,43 @@ def covalent_radii():
     return radius
 
 
+def materials_project_system_counts():
+    """Structures per crystal system in pyxtal's Materials Project table, or None."""
+    try:
+        path = resources.files("pyxtal").joinpath("database/spg_num_wps_mp.csv")
+    except ModuleNotFoundError:
+        return None
+    groups, counts = [], []
+    with path.open() as table:
+        header = table.readline().strip().split(",")
+        spg, count = header.index("spg"), header.index("count")
+        for line in table:
+            fields = line.strip().split(",")
+            groups.append(int(fields[spg]))
+            counts.append(int(fields[count]))
+    systems = _system_index(np.asarray(groups))
+    return np.bincount(systems, counts, minlength=len(SYSTEMS)).astype(int).tolist()
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
+    parser.add_argument("--materials-project-only", action="store_true")
     args = parser.parse_args(argv)
+    old = json.loads(args.output.read_text()) if args.output.exists() else {}
+    mp_counts = materials_project_system_counts()
+    if mp_counts is None:
+        mp_counts = old.get("materials_project_system_counts")
+    if args.materials_project_only:
+        old["materials_project_system_counts"] = mp_counts
+        args.output.write_text(json.dumps(old, separators=(",", ":")))
+        print(f"materials_project_system_counts {mp_counts} -> {args.output}")
+        return
     radius = covalent_radii()
     described, sources = collect(radius)
     prior = summarize(described, sources, np.nan_to_num(radius))
     prior["covalent_radius"] = [None if np.isnan(r) else r for r in radius.round(3)]
+    prior["materials_project_system_counts"] = mp_counts
     args.output.write_text(json.dumps(prior, separators=(",", ":")))
     print(json.dumps(prior["sources"], indent=1))
     print(f"{prior['n_structures']} structures -> {args.output}")
