@@ -249,6 +249,32 @@ def test_train_resnet_preset(workdir, dataset):
     assert member.loss == "categorical_crossentropy"
 
 
+def test_model_file_in_float16_is_smaller_and_agrees(workdir, model, dataset):
+    from skxrd.models import load_model, save_model
+
+    loaded = load_model(model)
+    with np.load(dataset, allow_pickle=False) as data:
+        X = next(data[k] for k in data.files if data[k].ndim == 2)[:20]
+    half = save_model(loaded, workdir / "half.skxrd", weights_dtype="float16")
+    full = save_model(loaded, workdir / "full.skxrd")
+    assert half.stat().st_size < 0.6 * full.stat().st_size
+    again = load_model(half)
+    assert again.skxrd_metadata_["weights_dtype"] == "float16"
+    assert load_model(full).skxrd_metadata_["weights_dtype"] == "float32"
+    # float16 keeps 11 significant bits: probabilities move by far less than
+    # the gaps between classes.
+    np.testing.assert_allclose(
+        again.predict_proba(X), loaded.predict_proba(X), atol=2e-3
+    )
+    with pytest.raises(ValueError, match="weights_dtype must be"):
+        save_model(loaded, workdir / "x.skxrd", weights_dtype="int8")
+    member = loaded.estimators_[0].model_
+    weights = member.get_weights()
+    member.set_weights([w + 1e5 if j == 0 else w for j, w in enumerate(weights)])
+    with pytest.raises(ValueError, match="member 0, weight array m0_w0"):
+        save_model(loaded, workdir / "x.skxrd", weights_dtype="float16")
+
+
 @pytest.mark.slow
 def test_pretrained_recipe_runs_end_to_end(workdir, capsys):
     from skxrd.models import load_model
@@ -271,6 +297,8 @@ def test_pretrained_recipe_runs_end_to_end(workdir, capsys):
     model = load_model(out)
     assert model.skxrd_metadata_["metadata"]["patterns_seen"] >= 512
     assert list(model.classes_) == list(range(1, 231))
+    assert type(model.estimators_[0]).__name__ == "XRDResNetClassifier"
+    assert model.skxrd_metadata_["weights_dtype"] == "float16"
 
 
 @pytest.fixture(scope="module")

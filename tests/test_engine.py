@@ -8,6 +8,7 @@ from skxrd.augmentation import XRDAugmenter
 from skxrd.engine import SyntheticPatternSource, space_group_prior
 from skxrd.engine._parallel import ordered_bounded_map
 from skxrd.simulation import GaussianWidthSampler
+from skxrd.spacegroups import crystal_system_index
 
 
 @pytest.fixture(scope="module")
@@ -52,6 +53,25 @@ def test_restricted_groups_crystal_system_target_and_prior():
         space_groups=[2, 225], class_prior=[0.0, 1.0], batch_size=8, random_state=0
     ).take(8)
     assert (y == 225).all()
+
+
+def test_space_group_prior_materials_project_systems():
+    collections = space_group_prior()
+    mp = space_group_prior(systems="materials-project")
+    system = crystal_system_index(np.arange(1, 231))
+    # pyxtal's table of the Materials Project: 6631 triclinic and 23713
+    # monoclinic structures of 88678.
+    by_system = np.bincount(system, mp, minlength=7)
+    assert by_system[0] == pytest.approx(6631 / 88678, abs=1e-4)
+    assert by_system[1] == pytest.approx(23713 / 88678, abs=1e-4)
+    assert by_system[0] > 4 * np.bincount(system, collections, minlength=7)[0]
+    # Within a system the groups keep the collections' proportions.
+    monoclinic = system == 1
+    assert mp[monoclinic] / mp[monoclinic].sum() == pytest.approx(
+        collections[monoclinic] / collections[monoclinic].sum()
+    )
+    with pytest.raises(ValueError, match="systems must be"):
+        space_group_prior(systems="icsd")
 
 
 def test_profile_and_augmenter_are_used():

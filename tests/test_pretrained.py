@@ -67,6 +67,14 @@ def test_loads_with_all_230_groups_and_a_threshold(model):
     assert model.reject_threshold is None or 0 < model.reject_threshold < 1
 
 
+def test_shipped_models_stay_within_the_package_budget():
+    import skxrd.models
+
+    files = list((Path(skxrd.models.__file__).parent / "data").glob("*.skxrd"))
+    assert files
+    assert sum(f.stat().st_size for f in files) <= 25_000_000
+
+
 def test_predicts_valid_labels_and_probabilities(model, patterns):
     X, _ = patterns
     proba = model.predict_proba(X)

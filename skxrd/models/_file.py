@@ -3,8 +3,9 @@
 A pickle can execute arbitrary code when it is loaded, so models that travel —
 the pretrained ones, the files ``skxrd train`` writes — are stored as a zip
 archive holding ``model.json`` (the estimator classes, their parameters, the
-classes and the grid the model expects) and ``weights.npz`` (float32 arrays,
-read with ``allow_pickle=False``).  Only skxrd's own estimator classes can be
+classes and the grid the model expects) and ``weights.npz`` (float32 arrays, or
+float16 to halve the file, read with ``allow_pickle=False`` and computed with
+in float32).  Only skxrd's own estimator classes can be
 named in the JSON.
 """
 
@@ -26,6 +27,7 @@ FILE_FORMAT = 1
 _NETWORKS = ("XRDDenseClassifier", "XRDCNNClassifier", "XRDResNetClassifier")
 # Parameters that only matter while training, or hold objects JSON cannot.
 _TRAINING_ONLY = {"augmenter", "callbacks"}
+_WEIGHTS_DTYPES = ("float32", "float16")
 
 
 def _network_class(name):
@@ -81,6 +83,7 @@ def save_model(
     wavelength=DEFAULT_WAVELENGTH,
     metadata=None,
     matching=None,
+    weights_dtype="float32",
 ):
     """Save a fitted skxrd network or ensemble as a safe model file.
 
@@ -100,11 +103,21 @@ def save_model(
         How to pool the model with search-match against reference patterns,
         as `skxrd.models.calibrate_matching` returns it; ``load_pretrained``
         and ``load_model`` use it when given references.
+    weights_dtype : {"float32", "float16"}, default="float32"
+        Precision of the stored weights.  ``"float16"`` halves the file (the
+        pretrained model ships so); the weights are rounded to 11 significant
+        bits and the network still computes in float32 when loaded.
 
     Returns
     -------
     path : Path
         The file written.
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``weights_dtype``, or a weight that float16 cannot hold
+        (not finite or larger than 65504), naming the member and the array.
 
     See Also
     --------
@@ -127,6 +140,10 @@ def save_model(
     from sklearn.utils.validation import check_is_fitted
 
     check_is_fitted(model)
+    if weights_dtype not in _WEIGHTS_DTYPES:
+        raise ValueError(
+            f"weights_dtype must be one of {_WEIGHTS_DTYPES}, got {weights_dtype!r}"
+        )
     path = Path(path)
     if not path.suffix:
         path = path.with_suffix(".skxrd")
@@ -141,6 +158,8 @@ def save_model(
                 f"{type(net).__name__}"
             )
         entry, arrays = _network_entry(net, index)
+        if weights_dtype == "float16":
+            arrays = _to_float16(arrays, index)
         entries.append(entry)
         weights.update(arrays)
     grid = (
@@ -163,6 +182,7 @@ def save_model(
             "n_points": int(model.n_features_in_),
         },
         "wavelength": float(wavelength),
+        "weights_dtype": weights_dtype,
         "metadata": metadata or {},
     }
     if matching is not None:
@@ -180,6 +200,17 @@ def save_model(
         archive.writestr("model.json", json.dumps(description, indent=1))
         archive.writestr("weights.npz", buffer.getvalue())
     return path
+
+
+def _to_float16(arrays, index):
+    limit = np.finfo(np.float16).max
+    for name, array in arrays.items():
+        if not np.isfinite(array).all() or np.abs(array).max(initial=0) > limit:
+            raise ValueError(
+                f"member {index}, weight array {name}: values beyond float16's "
+                f"range (±{limit:g}) or not finite; save with weights_dtype='float32'"
+            )
+    return {name: array.astype(np.float16) for name, array in arrays.items()}
 
 
 def _read(path):
@@ -211,7 +242,10 @@ def _rebuild_network(entry, index, weights, n_features, classes):
     net.n_features_in_ = n_features
     net._start(np.zeros((1, n_features), dtype=np.float32), classes)
     net.model_.set_weights(
-        [weights[f"m{index}_w{j}"] for j in range(entry["n_weights"])]
+        [
+            weights[f"m{index}_w{j}"].astype(np.float32)
+            for j in range(entry["n_weights"])
+        ]
     )
     return net
 
@@ -282,6 +316,8 @@ def load_model(path):
     model.skxrd_metadata_ = {
         k: description[k] for k in ("skxrd_version", "grid", "wavelength", "metadata")
     }
+    # Files written before float16 storage existed hold float32.
+    model.skxrd_metadata_["weights_dtype"] = description.get("weights_dtype", "float32")
     if "matching" in description:
         model.skxrd_metadata_["matching"] = description["matching"]
     return model

@@ -9,6 +9,7 @@ import numpy as np
 __all__ = [
     "add_matching",
     "cnn_member",
+    "finish_pretrained",
     "pretrained_member",
     "pretrained_recipe",
     "train_from_stream",
@@ -252,6 +253,7 @@ def train_pretrained(
     n_jobs=2,
     synthetic_fraction=0.2,
     calibration_data=None,
+    weights_dtype="float16",
 ):
     """Run the whole recipe of the shipped model and write the model file.
 
@@ -270,6 +272,69 @@ def train_pretrained(
         A measured ``.npz`` (``intensity``, ``space_group``) used only to fit
         the temperature and the reject threshold (50% coverage), never for
         training.
+    weights_dtype : {"float16", "float32"}, default="float16"
+        Precision of the stored weights (`finish_pretrained`).
+
+    Returns
+    -------
+    path : Path
+        The model file.
+    """
+    sources, model = pretrained_recipe(
+        random_state=seed, n_jobs=n_jobs, synthetic_fraction=synthetic_fraction
+    )
+    start = time.perf_counter()
+    seen, fresh = train_from_stream(model, sources, minutes=minutes)
+    elapsed = (time.perf_counter() - start) / 60
+    logger.info("saw %d patterns (%d fresh) in %.1f min", seen, fresh, elapsed)
+    metadata = {
+        "recipe": "skxrd.models._recipe.train_pretrained",
+        "seed": seed,
+        "synthetic_fraction": synthetic_fraction,
+        "patterns_seen": seen,
+        "fresh_patterns": fresh,
+        "minutes": round(elapsed, 1),
+    }
+    return finish_pretrained(
+        model,
+        output,
+        metadata=metadata,
+        calibration_data=calibration_data,
+        weights_dtype=weights_dtype,
+        n_jobs=n_jobs,
+    )
+
+
+def finish_pretrained(
+    model,
+    output,
+    *,
+    metadata=None,
+    calibration_data=None,
+    weights_dtype="float16",
+    n_jobs=2,
+):
+    """Round, calibrate and write a trained model, then add search-match.
+
+    The weights are first rounded to ``weights_dtype``, so that the
+    temperature and the reject threshold are fitted on the network as the
+    file will hold it.
+
+    Parameters
+    ----------
+    model : XRDEnsembleClassifier
+        The trained ensemble (its weights are rounded in place).
+    output : str or Path
+        Model file to write.
+    metadata : dict or None, default=None
+        What the file records about the training.
+    calibration_data : str, Path or None, default=None
+        Measured ``.npz`` for the temperature, the reject threshold and, with
+        `add_matching`, the pool's; never trained on.
+    weights_dtype : {"float16", "float32"}, default="float16"
+        Precision of the stored weights (`skxrd.models.save_model`).
+    n_jobs : int, default=2
+        Parallel jobs of `add_matching`.
 
     Returns
     -------
@@ -279,44 +344,32 @@ def train_pretrained(
     from ..metrics import fit_temperature, threshold_for_coverage
     from ._file import save_model
 
-    sources, model = pretrained_recipe(
-        random_state=seed, n_jobs=n_jobs, synthetic_fraction=synthetic_fraction
-    )
-    start = time.perf_counter()
-    seen, fresh = train_from_stream(model, sources, minutes=minutes)
-    elapsed = (time.perf_counter() - start) / 60
-    calibration = {}
+    for member in _networks(model):
+        member.model_.set_weights(
+            [
+                w.astype(weights_dtype).astype(np.float32)
+                for w in member.model_.get_weights()
+            ]
+        )
+    metadata = dict(metadata or {})
     if calibration_data is not None:
         X, y = load_measured_set(calibration_data)
+        model.set_params(temperature=1.0)
         temperature = fit_temperature(y, model.predict_proba(X), labels=model.classes_)
         model.set_params(temperature=round(temperature, 3))
         threshold = threshold_for_coverage(model.predict_proba(X), 0.5)
         model.set_params(reject_threshold=round(float(threshold), 4))
-        calibration = {
-            "temperature_from": f"log-loss on {Path(calibration_data).name}",
-            "reject_threshold_from": f"50% coverage on {Path(calibration_data).name}",
-        }
-    path = save_model(
-        model,
-        output,
-        metadata={
-            "recipe": "skxrd.models._recipe.train_pretrained",
-            "seed": seed,
-            "synthetic_fraction": synthetic_fraction,
-            "patterns_seen": seen,
-            "fresh_patterns": fresh,
-            "minutes": round(elapsed, 1),
-            **calibration,
-        },
-    )
+        metadata["temperature_from"] = f"log-loss on {Path(calibration_data).name}"
+        metadata["reject_threshold_from"] = (
+            f"50% coverage on {Path(calibration_data).name}"
+        )
+    path = save_model(model, output, metadata=metadata, weights_dtype=weights_dtype)
     logger.info(
-        "saw %d patterns (%d fresh) in %.1f min; T=%.3f, threshold %s; wrote %s",
-        seen,
-        fresh,
-        elapsed,
+        "T=%.3f, threshold %s; wrote %s (%s weights)",
         model.temperature,
         model.reject_threshold,
         path,
+        weights_dtype,
     )
     if calibration_data is not None:
         add_matching(path, calibration_data, n_jobs=n_jobs)
@@ -379,6 +432,7 @@ def add_matching(path, calibration_data=None, *, n_jobs=1):
         wavelength=metadata["wavelength"],
         metadata=metadata["metadata"],
         matching=matching,
+        weights_dtype=metadata.get("weights_dtype", "float32"),
     )
     logger.info(
         "search-match weight %.1f, T=%.3f, threshold %s; wrote %s",
