@@ -49,17 +49,18 @@ CV_METRICS = (
 )
 
 
-def prior_ratio(target, power, classes):
+def prior_ratio(target, power, classes, systems="collections"):
     """Per-class factor (target prior / training prior) ** power (label shift).
 
     ``target`` "uniform" divides by the training prior alone; "mp-groups"
     takes the Materials Project's group frequencies; "mp-systems" only its
     crystal-system frequencies, spread over each system's groups as the
-    training prior spreads them.
+    training prior spreads them.  ``systems`` is the crystal-system option of
+    the training prior (`space_group_prior`), as the model file records it.
     """
     from skxrd.engine import space_group_prior
 
-    train = space_group_prior()
+    train = space_group_prior(systems=systems)
     target_prior = _priors.target_prior(target)
     return ((target_prior / train) ** power)[np.asarray(classes) - 1]
 
@@ -209,7 +210,12 @@ def main():
 
     prior = space_group_prior()
     shifts = sorted({-args.shift_average, 0, args.shift_average})
-    ratio = prior_ratio(args.prior_target, args.prior_power, classes)
+    # Models trained before the recipe took the Materials Project's system
+    # frequencies record no prior: they drew groups from the collections'.
+    systems = model.skxrd_metadata_["metadata"].get(
+        "class_prior_systems", "collections"
+    )
+    ratio = prior_ratio(args.prior_target, args.prior_power, classes, systems)
     probas = {}
     for name, (X, y) in datasets.items():
         proba = np.mean([model.predict_proba(np.roll(X, k, axis=1)) for k in shifts], 0)
@@ -237,7 +243,9 @@ def main():
         pooled = with_references(model, *references, matching)
         matcher = pooled.named_estimators_["match"]
         pools, threshold = {}, pooled.reject_threshold
-        pool_ratio = prior_ratio(args.prior_target, args.prior_power, pooled.classes_)
+        pool_ratio = prior_ratio(
+            args.prior_target, args.prior_power, pooled.classes_, systems
+        )
         for name, (X, _) in datasets.items():
             if args.prior_power:
                 network, match = pooled._member_probas(X)

@@ -291,6 +291,9 @@ def train_pretrained(
         "recipe": "skxrd.models._recipe.train_pretrained",
         "seed": seed,
         "synthetic_fraction": synthetic_fraction,
+        # The class prior of both streams (pretrained_recipe), for a
+        # label-shift correction that divides by it.
+        "class_prior_systems": "materials-project",
         "patterns_seen": seen,
         "fresh_patterns": fresh,
         "minutes": round(elapsed, 1),
