@@ -4,6 +4,7 @@
                                      [--prior-power TAU] [--prior-target TARGET]
                                      [--no-references] [--by-match]
                                      [--match-weight W] [--cross-validate-weight]
+    python benchmarks/bench_rruff.py --table benchmarks/results_rruff.json
 
 Evaluates the pretrained space-group model (or ``--model``) on
 ../shared/data/rruff_dev.npz (303 measured patterns; validation only, never used
@@ -47,6 +48,56 @@ CV_METRICS = (
     "crystal_system_accuracy",
     "accuracy_at_50_coverage",
 )
+
+
+# The docs' table (docs/user_guide/pretrained.rst): rows, their keys and
+# formats, the columns' report names and the paper's Table I figures.
+TABLE_ROWS = (
+    ("space group, top-1", "space_group_accuracy", "54% / 57%"),
+    ("space group, top-5", "top_5_accuracy", "–"),
+    ("crystal system", "crystal_system_accuracy", "70% / 73%"),
+    ("mean subgroup distance", "mean_subgroup_distance", "–"),
+    ("accuracy at 50% coverage", "accuracy_at_50_coverage", "82% (RRUFF)"),
+    ("coverage at threshold", "coverage_at_threshold", "–"),
+    ("accuracy at threshold", "accuracy_at_threshold", "–"),
+    ("expected calibration error", "expected_calibration_error", "–"),
+)
+TABLE_COLUMNS = (
+    ("skxrd, RRUFF", "RRUFF (303 measured)"),
+    ("+ match, RRUFF", "RRUFF (303 measured), with search-match"),
+    ("prior, RRUFF", "RRUFF (303 measured), prior baseline"),
+    ("skxrd, held-out", "simulated real structures"),
+    ("+ match, held-out", "simulated real structures, with search-match"),
+    ("prior, held-out", "simulated real structures, prior baseline"),
+)
+
+
+def table(results):
+    """The docs' table (reStructuredText) of a ``--json`` results file."""
+    header = ["figure", *(name for name, _ in TABLE_COLUMNS)]
+    header.append("paper (dense), RRUFF / test")
+    rows = []
+    for label, key, paper in TABLE_ROWS:
+        cells = [label]
+        for _, report in TABLE_COLUMNS:
+            value = results.get(report, {}).get(key)
+            if value is None:
+                cells.append("–")
+            elif key == "mean_subgroup_distance":
+                cells.append(f"{value:.2f}")
+            elif key == "expected_calibration_error":
+                cells.append(f"{value:.3f}")
+            else:
+                cells.append(f"{100 * value:.1f}%")
+        rows.append([*cells, paper])
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    rule = "  ".join("=" * w for w in widths)
+    lines = [rule, "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))]
+    lines.append(rule)
+    for row in rows:
+        lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)))
+    lines.append(rule)
+    return "\n".join(line.rstrip() for line in lines)
 
 
 def prior_ratio(target, power, classes, systems="collections"):
@@ -195,8 +246,17 @@ def main():
         help="also print top-1 accuracy on RRUFF by the best reference's "
         "correlation (is the compound in the library?)",
     )
+    parser.add_argument(
+        "--table",
+        default=None,
+        metavar="JSON",
+        help="print the docs' table of a --json results file and stop",
+    )
     parser.add_argument("--n-jobs", type=int, default=2)
     args = parser.parse_args()
+    if args.table:
+        print(table(json.loads(Path(args.table).read_text())))
+        return
     model = load_pretrained() if args.model is None else load_model(args.model)
     classes = np.asarray(model.classes_)
     threshold = getattr(model, "reject_threshold", None)
