@@ -275,6 +275,30 @@ def test_model_file_in_float16_is_smaller_and_agrees(workdir, model, dataset):
         save_model(loaded, workdir / "x.skxrd", weights_dtype="float16")
 
 
+def test_calibrate_in_place_sets_temperature_and_half_coverage(model, dataset):
+    from sklearn.metrics import log_loss
+
+    from skxrd.models import load_model
+    from skxrd.models._matching import calibrate_in_place
+
+    loaded = load_model(model)
+    with np.load(dataset, allow_pickle=False) as data:
+        X = next(data[k] for k in data.files if data[k].ndim == 2)
+        y = next(
+            data[k] for k in data.files if data[k].ndim == 1 and len(data[k]) == len(X)
+        )
+    loaded.set_params(temperature=3.0)
+    temperature, threshold = calibrate_in_place(loaded, X, y)
+    assert loaded.temperature == temperature and loaded.reject_threshold == threshold
+    assert temperature == round(temperature, 3) and threshold == round(threshold, 4)
+    tempered = log_loss(y, loaded.predict_proba(X), labels=loaded.classes_)
+    loaded.set_params(temperature=1.0)
+    assert tempered <= log_loss(y, loaded.predict_proba(X), labels=loaded.classes_)
+    loaded.set_params(temperature=temperature)
+    coverage = (loaded.predict_proba(X).max(axis=1) >= threshold).mean()
+    assert 0.4 <= coverage <= 0.6
+
+
 @pytest.mark.slow
 def test_pretrained_recipe_runs_end_to_end(workdir, capsys):
     from skxrd.models import load_model

@@ -124,8 +124,6 @@ def calibrate_matching(model, references, held_out, calibration=None, matcher=No
     >>> sorted(matching)
     ['held_out_log_loss', 'matcher', 'reject_threshold', 'temperature', 'weight']
     """
-    from ..metrics import fit_temperature, threshold_for_coverage
-
     matching = {"matcher": dict(matcher or {}), "temperature": 1.0, "weight": 0.0}
     vote = with_references(model, *references, matching)
     pools = _pools_by_weight(vote, held_out[0])
@@ -134,13 +132,30 @@ def calibrate_matching(model, references, held_out, calibration=None, matcher=No
     matching["reject_threshold"] = None
     if calibration is not None:
         vote.set_params(weights=[1.0 - matching["weight"], matching["weight"]])
-        proba = vote.predict_proba(calibration[0])
-        temperature = fit_temperature(calibration[1], proba, labels=vote.classes_)
-        matching["temperature"] = round(float(temperature), 3)
-        vote.set_params(temperature=matching["temperature"])
-        threshold = threshold_for_coverage(vote.predict_proba(calibration[0]), 0.5)
-        matching["reject_threshold"] = round(float(threshold), 4)
+        temperature, threshold = calibrate_in_place(vote, *calibration)
+        matching["temperature"], matching["reject_threshold"] = temperature, threshold
     return matching
+
+
+def calibrate_in_place(model, X, y):
+    """Fit a classifier's temperature and 50%-coverage reject threshold on (X, y).
+
+    The temperature minimises the log-loss (from 1.0; 3 decimals), then the
+    threshold leaves half of the tempered patterns unclassified (4 decimals,
+    as model files store them); both are set on ``model``.
+
+    Returns
+    -------
+    temperature, threshold : float
+    """
+    from ..metrics import fit_temperature, threshold_for_coverage
+
+    model.set_params(temperature=1.0)
+    temperature = fit_temperature(y, model.predict_proba(X), labels=model.classes_)
+    model.set_params(temperature=round(float(temperature), 3))
+    threshold = threshold_for_coverage(model.predict_proba(X), 0.5)
+    model.set_params(reject_threshold=round(float(threshold), 4))
+    return model.temperature, model.reject_threshold
 
 
 def _pools_by_weight(vote, X):

@@ -344,8 +344,8 @@ def finish_pretrained(
     path : Path
         The model file.
     """
-    from ..metrics import fit_temperature, threshold_for_coverage
     from ._file import save_model
+    from ._matching import calibrate_in_place
 
     for member in _networks(model):
         member.model_.set_weights(
@@ -356,12 +356,7 @@ def finish_pretrained(
         )
     metadata = dict(metadata or {})
     if calibration_data is not None:
-        X, y = load_measured_set(calibration_data)
-        model.set_params(temperature=1.0)
-        temperature = fit_temperature(y, model.predict_proba(X), labels=model.classes_)
-        model.set_params(temperature=round(temperature, 3))
-        threshold = threshold_for_coverage(model.predict_proba(X), 0.5)
-        model.set_params(reject_threshold=round(float(threshold), 4))
+        calibrate_in_place(model, *load_measured_set(calibration_data))
         metadata["temperature_from"] = f"log-loss on {Path(calibration_data).name}"
         metadata["reject_threshold_from"] = (
             f"50% coverage on {Path(calibration_data).name}"
