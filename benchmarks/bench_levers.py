@@ -53,10 +53,10 @@ from skxrd.metrics import xrd_report  # noqa: E402
 from skxrd.models import calibrate_matching, with_references  # noqa: E402
 from skxrd.models._recipe import (  # noqa: E402
     MATCHER_PARAMS,
-    cnn_member,
     held_out_patterns,
     held_out_structures,
     load_measured_set,
+    pretrained_member,
     reference_patterns,
     selection_patterns,
     train_from_stream,
@@ -199,7 +199,7 @@ def with_impurity(probability, max_fraction, seed):
 def lever_defaults():
     """The settings a row is named against: the streams' and the shipped member's."""
     stream = StructurePatternSource([]).get_params()
-    member = cnn_member().get_params()
+    member = pretrained_member().get_params()
     return {
         "lattice_scale": stream["lattice_scale"],
         "md_probability": stream["march_dollase_probability"],
@@ -343,7 +343,7 @@ def table(path, pooled=False):
 def main():
     # The shipped member sets the defaults; widths are multiples of half its
     # sizes (the first recipe's member, filters 32/32/64 and dense 512/256).
-    shipped = cnn_member()
+    shipped = pretrained_member()
     defaults = lever_defaults()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--table", default=None, help="print a JSON-lines file")

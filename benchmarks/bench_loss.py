@@ -28,10 +28,10 @@ from skxrd.augmentation import XRDAugmenter  # noqa: E402
 from skxrd.engine import StructurePatternSource  # noqa: E402
 from skxrd.metrics import xrd_report  # noqa: E402
 from skxrd.models._recipe import (  # noqa: E402
-    cnn_member,
     held_out_patterns,
     held_out_structures,
     load_measured_set,
+    pretrained_member,
     training_structures,
 )
 
@@ -60,7 +60,7 @@ def main():
     tests["held-out structures"] = held_out_patterns(0, records=held_out)
     if Path(args.rruff).exists():
         tests["RRUFF"] = load_measured_set(args.rruff)
-    net = cnn_member(random_state=0).set_params(loss=args.loss)
+    net = pretrained_member(random_state=0).set_params(loss=args.loss)
     start = time.perf_counter()
     for epoch in range(args.epochs):
         net.partial_fit(X, y, classes=np.arange(1, 231))

@@ -4,7 +4,10 @@ One command, CPU only::
 
     python scripts/train_pretrained.py --minutes 100 --n-jobs 2
 
-(the same as ``skxrd train --preset pretrained-space-group``).  The model
+(the same as ``skxrd train --preset pretrained-space-group``).  The
+retrain candidate of the docs' levers section (ResNet members, the Materials
+Project's crystal-system frequencies; not shipped) is ``--architecture resnet
+--class-prior-systems materials-project --weights-dtype float16``.  The model
 learns from streamed patterns of real structures — AFLOW prototypes, robocrys
 minerals and half of the Avogadro/COD CIFs, strained, displaced and
 element-substituted afresh for every pattern
@@ -37,6 +40,15 @@ def main():
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--synthetic-fraction", type=float, default=0.2)
+    parser.add_argument("--architecture", choices=("cnn", "resnet"), default="cnn")
+    parser.add_argument(
+        "--class-prior-systems",
+        choices=("collections", "materials-project"),
+        default="collections",
+    )
+    parser.add_argument(
+        "--weights-dtype", choices=("float32", "float16"), default="float32"
+    )
     parser.add_argument(
         "--output", default=ROOT / "skxrd/models/data/space-group.skxrd"
     )
@@ -49,6 +61,9 @@ def main():
         seed=args.seed,
         n_jobs=args.n_jobs,
         synthetic_fraction=args.synthetic_fraction,
+        architecture=args.architecture,
+        class_prior_systems=args.class_prior_systems,
+        weights_dtype=args.weights_dtype,
         calibration_data=args.rruff if Path(args.rruff).exists() else None,
     )
 

@@ -321,8 +321,9 @@ def test_pretrained_recipe_runs_end_to_end(workdir, capsys):
     model = load_model(out)
     assert model.skxrd_metadata_["metadata"]["patterns_seen"] >= 512
     assert list(model.classes_) == list(range(1, 231))
-    assert type(model.estimators_[0]).__name__ == "XRDResNetClassifier"
-    assert model.skxrd_metadata_["weights_dtype"] == "float16"
+    assert type(model.estimators_[0]).__name__ == "XRDCNNClassifier"
+    assert model.skxrd_metadata_["weights_dtype"] == "float32"
+    assert model.skxrd_metadata_["metadata"]["class_prior_systems"] == "collections"
 
 
 @pytest.fixture(scope="module")

@@ -75,6 +75,19 @@ def test_shipped_models_stay_within_the_package_budget():
     assert sum(f.stat().st_size for f in files) <= 25_000_000
 
 
+def test_pretrained_member_architectures(model):
+    from skxrd.models._recipe import pretrained_member
+
+    shipped = pretrained_member()
+    assert type(shipped).__name__ == type(model.estimators_[0]).__name__
+    assert shipped.filters == model.estimators_[0].filters
+    resnet = pretrained_member(random_state=3, architecture="resnet")
+    assert type(resnet).__name__ == "XRDResNetClassifier"
+    assert (resnet.loss, resnet.random_state) == ("categorical_crossentropy", 3)
+    with pytest.raises(ValueError, match="architecture must be"):
+        pretrained_member(architecture="vit")
+
+
 def test_predicts_valid_labels_and_probabilities(model, patterns):
     X, _ = patterns
     proba = model.predict_proba(X)

@@ -8,7 +8,6 @@ import numpy as np
 
 __all__ = [
     "add_matching",
-    "cnn_member",
     "finish_pretrained",
     "pretrained_member",
     "pretrained_recipe",
@@ -19,8 +18,20 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 
-def pretrained_recipe(*, random_state=0, n_jobs=1, synthetic_fraction=0.2):
+def pretrained_recipe(
+    *,
+    random_state=0,
+    n_jobs=1,
+    synthetic_fraction=0.2,
+    architecture="cnn",
+    class_prior_systems="collections",
+):
     """The stream and the model of the shipped space-group model.
+
+    The defaults are the shipped model's.  ``architecture="resnet",
+    class_prior_systems="materials-project"`` is the retrain candidate the
+    docs' levers section records (not shipped: it failed the rule written
+    before it ran).
 
     Parameters
     ----------
@@ -32,6 +43,12 @@ def pretrained_recipe(*, random_state=0, n_jobs=1, synthetic_fraction=0.2):
         Share of batches drawn from random synthetic crystals instead of real
         structures (they help on structure types the collections lack: the
         held-out structures in the docs' levers table).
+    architecture : {"cnn", "resnet"}, default="cnn"
+        The members (`pretrained_member`).
+    class_prior_systems : {"collections", "materials-project"}, \
+default="collections"
+        Crystal-system frequencies of both streams' space groups
+        (`skxrd.engine.space_group_prior`).
 
     Returns
     -------
@@ -40,13 +57,13 @@ def pretrained_recipe(*, random_state=0, n_jobs=1, synthetic_fraction=0.2):
         robocrys minerals and half of the Avogadro/COD CIFs, minus any with
         the formula and group of a held-out structure), each pattern from a
         freshly strained, scaled, displaced and substituted variant,
-        space groups drawn with the Materials Project's crystal-system
-        frequencies (`skxrd.engine.space_group_prior`), realistic profiles,
-        backgrounds and counting noise; and, if ``synthetic_fraction`` > 0,
-        the synthetic stream with the same prior.
+        space groups drawn with the real-collection class prior
+        (`skxrd.engine.space_group_prior`), realistic profiles, backgrounds
+        and counting noise; and, if ``synthetic_fraction`` > 0, the synthetic
+        stream with the same prior.
     model : XRDEnsembleClassifier
-        Three residual networks (`pretrained_member`) trained with
-        cross-entropy, label set fixed to groups 1..230.
+        Three networks (`pretrained_member`) trained with cross-entropy,
+        label set fixed to groups 1..230.
     """
     from ..augmentation import XRDAugmenter
     from ..engine import (
@@ -58,11 +75,10 @@ def pretrained_recipe(*, random_state=0, n_jobs=1, synthetic_fraction=0.2):
 
     augmenter = XRDAugmenter(counts=(1e2, 1e4), background_amplitude=0.15)
     # The collections the structures come from are 1.4% triclinic and 11.8%
-    # monoclinic; measured minerals are far more often of low symmetry.  Both
-    # streams follow the Materials Project's crystal-system frequencies
-    # instead (7.5% / 26.7%): with ResNet members, +10 points of crystal
-    # system on RRUFF for the network alone on two seeds (docs/ levers table).
-    prior = space_group_prior(systems="materials-project")
+    # monoclinic; the Materials Project's systems (7.5% / 26.7%) gave ResNet
+    # members +10 points of RRUFF crystal system (docs/ levers table), but
+    # a retrain with both lost pooled top-1: the default stays.
+    prior = space_group_prior(systems=class_prior_systems)
     real = StructurePatternSource(
         training_structures(exclude=held_out_structures(n_jobs=n_jobs), n_jobs=n_jobs),
         class_prior=prior,
@@ -93,7 +109,7 @@ def pretrained_recipe(*, random_state=0, n_jobs=1, synthetic_fraction=0.2):
         )
         sources.append((synthetic, synthetic_fraction))
     model = XRDEnsembleClassifier(
-        pretrained_member(),
+        pretrained_member(architecture=architecture),
         n_estimators=3,
         classes=np.arange(1, 231),
         random_state=random_state,
@@ -101,31 +117,39 @@ def pretrained_recipe(*, random_state=0, n_jobs=1, synthetic_fraction=0.2):
     return sources, model
 
 
-def pretrained_member(random_state=None):
-    """One residual network of the shipped ensemble (cross-entropy loss)."""
-    from ..neural_network import XRDResNetClassifier
+def pretrained_member(random_state=None, architecture="cnn"):
+    """One network of the shipped ensemble (cross-entropy loss).
 
-    # XRDResNetClassifier's defaults (2.3 million weights, 9 MB per member).
-    # Against the CNN it replaced (filters (64, 64, 128), 2.0 million
-    # weights), at 1.2e5 patterns with the Materials Project system prior,
-    # the network alone gained 10.2 / 7.6 points of RRUFF top-1 on seeds 0 / 1
-    # (docs/ levers table); it trains about 1.5 times slower per pattern.
-    return XRDResNetClassifier(
-        loss="categorical_crossentropy",
-        learning_rate=1e-3,
-        batch_size=128,
-        random_state=random_state,
-    )
+    Parameters
+    ----------
+    random_state : int or None, default=None
+    architecture : {"cnn", "resnet"}, default="cnn"
+        ``"cnn"``: the shipped member, `XRDCNNClassifier` with filters
+        (64, 64, 128) and dense (1024, 512), 2.0 million weights.
+        ``"resnet"``: `XRDResNetClassifier`'s defaults, 2.3 million weights
+        (three of them need ``weights_dtype="float16"`` to stay under the
+        25 MB package budget); it trains about 1.5 times slower per pattern.
 
-
-def cnn_member(random_state=None):
-    """The CNN member of the models shipped before the residual networks.
-
-    Kept so that the levers and loss benchmarks reproduce their recorded
-    rows (``benchmarks/bench_levers.py --architecture cnn``).
+    Returns
+    -------
+    member : XRDCNNClassifier or XRDResNetClassifier
     """
-    from ..neural_network import XRDCNNClassifier
+    from ..neural_network import XRDCNNClassifier, XRDResNetClassifier
 
+    if architecture == "resnet":
+        # At 1.2e5 patterns with the Materials Project system prior the
+        # network alone gained 10.2 / 7.6 points of RRUFF top-1 over the CNN
+        # on seeds 0 / 1 (docs/ levers table).
+        return XRDResNetClassifier(
+            loss="categorical_crossentropy",
+            learning_rate=1e-3,
+            batch_size=128,
+            random_state=random_state,
+        )
+    if architecture != "cnn":
+        raise ValueError(
+            f"architecture must be 'cnn' or 'resnet', got {architecture!r}"
+        )
     # Twice the filters and units of the first recipe's member: at 1.2e5
     # patterns RRUFF top-1 31.4% against 26.1% for 1.6 times the compute
     # (docs/ levers table); 2.0 million weights, 8 MB per member.
@@ -253,7 +277,9 @@ def train_pretrained(
     n_jobs=2,
     synthetic_fraction=0.2,
     calibration_data=None,
-    weights_dtype="float16",
+    architecture="cnn",
+    class_prior_systems="collections",
+    weights_dtype="float32",
 ):
     """Run the whole recipe of the shipped model and write the model file.
 
@@ -272,8 +298,14 @@ def train_pretrained(
         A measured ``.npz`` (``intensity``, ``space_group``) used only to fit
         the temperature and the reject threshold (50% coverage), never for
         training.
-    weights_dtype : {"float16", "float32"}, default="float16"
-        Precision of the stored weights (`finish_pretrained`).
+    architecture : {"cnn", "resnet"}, default="cnn"
+        The members (`pretrained_member`).
+    class_prior_systems : {"collections", "materials-project"}, \
+default="collections"
+        Crystal-system frequencies of the streams (`pretrained_recipe`).
+    weights_dtype : {"float32", "float16"}, default="float32"
+        Precision of the stored weights (`finish_pretrained`); the shipped
+        CNN ensemble is float32 (22.7 MB), three ResNet members need float16.
 
     Returns
     -------
@@ -281,7 +313,11 @@ def train_pretrained(
         The model file.
     """
     sources, model = pretrained_recipe(
-        random_state=seed, n_jobs=n_jobs, synthetic_fraction=synthetic_fraction
+        random_state=seed,
+        n_jobs=n_jobs,
+        synthetic_fraction=synthetic_fraction,
+        architecture=architecture,
+        class_prior_systems=class_prior_systems,
     )
     start = time.perf_counter()
     seen, fresh = train_from_stream(model, sources, minutes=minutes)
@@ -291,9 +327,10 @@ def train_pretrained(
         "recipe": "skxrd.models._recipe.train_pretrained",
         "seed": seed,
         "synthetic_fraction": synthetic_fraction,
+        "architecture": architecture,
         # The class prior of both streams (pretrained_recipe), for a
         # label-shift correction that divides by it.
-        "class_prior_systems": "materials-project",
+        "class_prior_systems": class_prior_systems,
         "patterns_seen": seen,
         "fresh_patterns": fresh,
         "minutes": round(elapsed, 1),
@@ -314,7 +351,7 @@ def finish_pretrained(
     *,
     metadata=None,
     calibration_data=None,
-    weights_dtype="float16",
+    weights_dtype="float32",
     n_jobs=2,
 ):
     """Round, calibrate and write a trained model, then add search-match.
@@ -334,7 +371,7 @@ def finish_pretrained(
     calibration_data : str, Path or None, default=None
         Measured ``.npz`` for the temperature, the reject threshold and, with
         `add_matching`, the pool's; never trained on.
-    weights_dtype : {"float16", "float32"}, default="float16"
+    weights_dtype : {"float32", "float16"}, default="float32"
         Precision of the stored weights (`skxrd.models.save_model`).
     n_jobs : int, default=2
         Parallel jobs of `add_matching`.
