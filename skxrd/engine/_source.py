@@ -70,11 +70,12 @@ def space_group_prior(smoothing=1.0, systems="collections"):
     counts = np.asarray(table["space_group_counts"][1:], float)
     counts = counts + float(smoothing)
     prior = counts / counts.sum()
-    if systems == "materials-project":
-        target = np.asarray(table["materials_project_system_counts"], float)
-        system = crystal_system_index(np.arange(1, 231))
-        ours = np.bincount(system, prior, minlength=len(CRYSTAL_SYSTEMS))
-        prior = prior * (target / target.sum() / ours)[system]
+    if systems == "collections":
+        return prior
+    target = np.asarray(table["materials_project_system_counts"], float)
+    system = crystal_system_index(np.arange(1, 231))
+    ours = np.bincount(system, prior, minlength=len(CRYSTAL_SYSTEMS))
+    prior = prior * (target / target.sum() / ours)[system]
     return prior / prior.sum()
 
 

@@ -4,8 +4,8 @@ A pickle can execute arbitrary code when it is loaded, so models that travel —
 the pretrained ones, the files ``skxrd train`` writes — are stored as a zip
 archive holding ``model.json`` (the estimator classes, their parameters, the
 classes and the grid the model expects) and ``weights.npz`` (float32 arrays, or
-float16 to halve the file, read with ``allow_pickle=False`` and computed with
-in float32).  Only skxrd's own estimator classes can be
+float16 to halve the file; read with ``allow_pickle=False``, computed in
+float32).  Only skxrd's own estimator classes can be
 named in the JSON.
 """
 
@@ -104,9 +104,9 @@ def save_model(
         as `skxrd.models.calibrate_matching` returns it; ``load_pretrained``
         and ``load_model`` use it when given references.
     weights_dtype : {"float32", "float16"}, default="float32"
-        Precision of the stored weights.  ``"float16"`` halves the file (the
-        pretrained model ships so); the weights are rounded to 11 significant
-        bits and the network still computes in float32 when loaded.
+        Precision of the stored weights.  ``"float16"`` halves the file; the
+        weights are rounded to 11 significant bits and the network still
+        computes in float32 when loaded.
 
     Returns
     -------
