@@ -1,5 +1,6 @@
 """Class priors of other structure collections, for the label-shift levers."""
 
+import json
 from importlib import resources
 
 import numpy as np
@@ -13,16 +14,13 @@ def materials_project_prior():
     """Space-group frequencies of the Materials Project, as pyxtal tabulates them.
 
     pyxtal ships the counts of 88,678 Materials Project structures by space
-    group, size and Wyckoff positions (``database/spg_num_wps_mp.csv``); one
-    pseudo-count per group keeps every group possible.
+    group, size and Wyckoff positions (``database/spg_num_wps_mp.csv``);
+    skxrd stores their sums per group (``scripts/compute_crystal_prior.py``).
+    One pseudo-count per group keeps every group possible.
     """
-    import pandas as pd
-
-    path = resources.files("pyxtal").joinpath("database/spg_num_wps_mp.csv")
-    table = pd.read_csv(path)
-    counts = np.ones(230)
-    by_group = table.groupby("spg")["count"].sum()
-    counts[by_group.index.to_numpy() - 1] += by_group.to_numpy()
+    path = resources.files("skxrd.synthetic").joinpath("data/crystal_prior.json")
+    table = json.loads(path.read_text())
+    counts = 1 + np.asarray(table["materials_project_space_group_counts"][1:], float)
     return counts / counts.sum()
 
 

@@ -38,15 +38,16 @@ skipped. Written to ``skxrd/synthetic/data/crystal_prior.json``:
   by pymatgen) for Z = 1..96;
 * ``atoms_per_cell``: counts of atoms per conventional cell;
 * ``sources``: structures read, used and skipped per source;
-* ``materials_project_system_counts``: how many of the Materials Project's
-  88,678 structures, as pyxtal tabulates them
-  (``pyxtal/database/spg_num_wps_mp.csv``), fall in each crystal system — the
-  crystal-system frequencies of a large real collection, which
-  ``space_group_prior(systems="materials-project")`` follows (kept from the
-  existing file when pyxtal is not installed).
+* ``materials_project_space_group_counts``: how many of the Materials
+  Project's 88,678 structures, as pyxtal tabulates them
+  (``pyxtal/database/spg_num_wps_mp.csv``), have each space group (index =
+  number) — the frequencies of a large real collection, whose crystal-system
+  sums ``space_group_prior(systems="materials-project")`` follows (kept from
+  the existing file when pyxtal is not installed).
 
 Run ``python scripts/compute_crystal_prior.py`` (about a minute);
-``--materials-project-only`` rewrites only ``materials_project_system_counts``.
+``--materials-project-only`` rewrites only
+``materials_project_space_group_counts``.
 """
 
 import argparse
@@ -334,22 +335,23 @@ def covalent_radii():
     return radius
 
 
-def materials_project_system_counts():
-    """Structures per crystal system in pyxtal's Materials Project table, or None."""
+def materials_project_group_counts():
+    """Structures per space group (index = number) in pyxtal's Materials Project table.
+
+    None when pyxtal is not installed.
+    """
     try:
         path = resources.files("pyxtal").joinpath("database/spg_num_wps_mp.csv")
     except ModuleNotFoundError:
         return None
-    groups, counts = [], []
+    counts = np.zeros(231, dtype=int)
     with path.open() as table:
         header = table.readline().strip().split(",")
         spg, count = header.index("spg"), header.index("count")
         for line in table:
             fields = line.strip().split(",")
-            groups.append(int(fields[spg]))
-            counts.append(int(fields[count]))
-    systems = _system_index(np.asarray(groups))
-    return np.bincount(systems, counts, minlength=len(SYSTEMS)).astype(int).tolist()
+            counts[int(fields[spg])] += int(fields[count])
+    return counts.tolist()
 
 
 def main(argv=None):
@@ -358,19 +360,20 @@ def main(argv=None):
     parser.add_argument("--materials-project-only", action="store_true")
     args = parser.parse_args(argv)
     old = json.loads(args.output.read_text()) if args.output.exists() else {}
-    mp_counts = materials_project_system_counts()
+    mp_counts = materials_project_group_counts()
     if mp_counts is None:
-        mp_counts = old.get("materials_project_system_counts")
+        mp_counts = old.get("materials_project_space_group_counts")
     if args.materials_project_only:
-        old["materials_project_system_counts"] = mp_counts
+        old.pop("materials_project_system_counts", None)
+        old["materials_project_space_group_counts"] = mp_counts
         args.output.write_text(json.dumps(old, separators=(",", ":")))
-        print(f"materials_project_system_counts {mp_counts} -> {args.output}")
+        print(f"materials_project_space_group_counts -> {args.output}")
         return
     radius = covalent_radii()
     described, sources = collect(radius)
     prior = summarize(described, sources, np.nan_to_num(radius))
     prior["covalent_radius"] = [None if np.isnan(r) else r for r in radius.round(3)]
-    prior["materials_project_system_counts"] = mp_counts
+    prior["materials_project_space_group_counts"] = mp_counts
     args.output.write_text(json.dumps(prior, separators=(",", ":")))
     print(json.dumps(prior["sources"], indent=1))
     print(f"{prior['n_structures']} structures -> {args.output}")

@@ -72,8 +72,9 @@ def space_group_prior(smoothing=1.0, systems="collections"):
     prior = counts / counts.sum()
     if systems == "collections":
         return prior
-    target = np.asarray(table["materials_project_system_counts"], float)
     system = crystal_system_index(np.arange(1, 231))
+    mp_counts = np.asarray(table["materials_project_space_group_counts"][1:], float)
+    target = np.bincount(system, mp_counts, minlength=len(CRYSTAL_SYSTEMS))
     ours = np.bincount(system, prior, minlength=len(CRYSTAL_SYSTEMS))
     prior = prior * (target / target.sum() / ours)[system]
     return prior / prior.sum()
