@@ -46,7 +46,8 @@ def test_is_classifier_and_default_member():
     ensemble = XRDEnsembleClassifier()
     assert is_classifier(ensemble)
     assert ensemble.n_estimators == 10
-    assert type(ensemble._member_template()) is XRDDenseClassifier
+    templates = ensemble._member_templates()
+    assert [type(t) for t in templates] == [XRDDenseClassifier]
 
 
 def test_members_get_distinct_reproducible_seeds(blobs):

@@ -30,9 +30,8 @@ def _estimator_has(method):
     """Whether the ensemble's members (or its default member) have `method`."""
 
     def check(self):
-        if hasattr(self, "estimators_"):
-            return all(hasattr(est, method) for est in self.estimators_)
-        return hasattr(self._member_template(), method)
+        members = getattr(self, "estimators_", None) or self._member_templates()
+        return all(hasattr(est, method) for est in members)
 
     return check
 
@@ -62,12 +61,14 @@ class XRDEnsembleClassifier(
 
     Parameters
     ----------
-    estimator : classifier or None, default=None
+    estimator : classifier, list of classifiers or None, default=None
         Cloned for each member, with its ``random_state`` (and any nested
         ``*__random_state``) set to a seed drawn from ``random_state``.  Any
         scikit-learn classifier with ``predict_proba`` works, including a
-        Pipeline.  None means `skxrd.neural_network.XRDDenseClassifier` with the
-        paper's settings.
+        Pipeline.  A list makes a mixed ensemble: member ``k`` is a clone of
+        ``estimator[k % len(estimator)]`` (e.g. two CNNs and a ResNet).  None
+        means `skxrd.neural_network.XRDDenseClassifier` with the paper's
+        settings.
     n_estimators : int, default=10
         Number of members (the paper's 10).
     classes : array-like of shape (n_classes,) or None, default=None
@@ -155,7 +156,7 @@ class XRDEnsembleClassifier(
     """
 
     _parameter_constraints = {
-        "estimator": [HasMethods(["fit", "predict_proba"]), None],
+        "estimator": [HasMethods(["fit", "predict_proba"]), list, None],
         "n_estimators": [Interval(Integral, 1, None, closed="left")],
         "classes": ["array-like", None],
         "reject_threshold": [Interval(Real, 0, 1, closed="both"), None],
@@ -183,24 +184,29 @@ class XRDEnsembleClassifier(
         self.reject_label = reject_label
         self.random_state = random_state
 
-    def _member_template(self):
-        if self.estimator is not None:
-            return self.estimator
-        from ..neural_network import XRDDenseClassifier
+    def _member_templates(self):
+        """The estimators the members are cloned from, in turn."""
+        if self.estimator is None:
+            from ..neural_network import XRDDenseClassifier
 
-        return XRDDenseClassifier()
+            return [XRDDenseClassifier()]
+        if isinstance(self.estimator, list):
+            return self.estimator
+        return [self.estimator]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         if self.estimator is None:
-            member = None
-        else:
-            member = get_tags(self.estimator)
-        # The default member, a paper-sized network, is tagged like our networks.
-        tags.classifier_tags.poor_score = (
-            True if member is None else member.classifier_tags.poor_score
+            # The default member, a paper-sized network, is tagged like our
+            # networks.
+            tags.classifier_tags.poor_score = True
+            tags.non_deterministic = False
+            return tags
+        members = [get_tags(est) for est in self._member_templates()]
+        tags.classifier_tags.poor_score = any(
+            m.classifier_tags.poor_score for m in members
         )
-        tags.non_deterministic = False if member is None else member.non_deterministic
+        tags.non_deterministic = any(m.non_deterministic for m in members)
         return tags
 
     # ------------------------------------------------------------------ fit
@@ -310,10 +316,19 @@ class XRDEnsembleClassifier(
             )
 
     def _make_members(self):
+        templates = self._member_templates()
+        if not templates:
+            raise ValueError("estimator is an empty list; give at least one.")
+        for k, template in enumerate(templates):
+            if not (hasattr(template, "fit") and hasattr(template, "predict_proba")):
+                raise ValueError(
+                    f"estimator[{k}] ({type(template).__name__}) has no fit and "
+                    "predict_proba."
+                )
         random_state = check_random_state(self.random_state)
-        template = self._member_template()
         return [
-            _seed_all(clone(template), random_state) for _ in range(self.n_estimators)
+            _seed_all(clone(templates[k % len(templates)]), random_state)
+            for k in range(self.n_estimators)
         ]
 
     # -------------------------------------------------------------- predict
