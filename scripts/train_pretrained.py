@@ -40,7 +40,9 @@ def main():
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--synthetic-fraction", type=float, default=0.2)
-    parser.add_argument("--architecture", choices=("cnn", "resnet", "mixed"), default="cnn")
+    parser.add_argument(
+        "--architecture", choices=("cnn", "resnet", "mixed"), default="cnn"
+    )
     parser.add_argument(
         "--class-prior-systems",
         choices=("collections", "materials-project"),

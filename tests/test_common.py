@@ -121,15 +121,28 @@ EXPECTED_FAILED_CHECKS = {
 
 
 def _instances():
+    from sklearn.naive_bayes import GaussianNB
+    from sklearn.tree import DecisionTreeClassifier
+
+    from skxrd.ensemble import XRDEnsembleClassifier
+
     tiny = _tiny_settings()
     for name, cls in all_estimators():
         params = dict(tiny.get(name, {}))
         if not params and "random_state" in inspect.signature(cls).parameters:
             params["random_state"] = 0
         yield cls(**params)
+    # A mixed ensemble (a list of members), with fast members.
+    yield XRDEnsembleClassifier(
+        [GaussianNB(), DecisionTreeClassifier(max_depth=3)],
+        n_estimators=3,
+        random_state=0,
+    )
 
 
 def _expected_failed_checks(estimator):
+    if isinstance(getattr(estimator, "estimator", None), list):
+        return {}
     return EXPECTED_FAILED_CHECKS.get(type(estimator).__name__, {})
 
 

@@ -66,6 +66,40 @@ def test_members_get_distinct_reproducible_seeds(blobs):
     assert seeds[0] == seeds[1]
 
 
+def test_list_of_estimators_makes_a_mixed_ensemble(blobs):
+    from sklearn.naive_bayes import GaussianNB
+
+    X, y = blobs
+    sgd = SGDClassifier(loss="log_loss", max_iter=5, tol=None)
+    mixed = XRDEnsembleClassifier(
+        [sgd, GaussianNB()], n_estimators=3, random_state=1
+    ).fit(X, y)
+    assert [type(m) for m in mixed.estimators_] == [
+        SGDClassifier,
+        GaussianNB,
+        SGDClassifier,
+    ]
+    mean = np.mean([m.predict_proba(X) for m in mixed.estimators_], axis=0)
+    assert_allclose(mixed.predict_proba(X), mean, rtol=1e-5)
+    # A one-element list is the single estimator: same seeds, same answers.
+    single = XRDEnsembleClassifier(sgd, n_estimators=3, random_state=1).fit(X, y)
+    listed = XRDEnsembleClassifier([sgd], n_estimators=3, random_state=1).fit(X, y)
+    assert [m.random_state for m in listed.estimators_] == [
+        m.random_state for m in single.estimators_
+    ]
+    assert_allclose(listed.predict_proba(X), single.predict_proba(X))
+
+
+@pytest.mark.parametrize(
+    "estimator, message",
+    [([], "empty list"), ([LogisticRegression(), "tree"], r"estimator\[1\] \(str\)")],
+)
+def test_bad_estimator_lists_are_refused(blobs, estimator, message):
+    X, y = blobs
+    with pytest.raises(ValueError, match=message):
+        XRDEnsembleClassifier(estimator, n_estimators=2).fit(X, y)
+
+
 def test_predict_proba_is_the_member_average(blobs):
     X, y = blobs
     ensemble = XRDEnsembleClassifier(

@@ -202,7 +202,12 @@ class XRDEnsembleClassifier(
             tags.classifier_tags.poor_score = True
             tags.non_deterministic = False
             return tags
-        members = [get_tags(est) for est in self._member_templates()]
+        # Items that are not estimators are refused, by name, in fit.
+        members = [
+            get_tags(est)
+            for est in self._member_templates()
+            if hasattr(est, "__sklearn_tags__")
+        ]
         tags.classifier_tags.poor_score = any(
             m.classifier_tags.poor_score for m in members
         )
