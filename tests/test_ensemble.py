@@ -92,7 +92,11 @@ def test_list_of_estimators_makes_a_mixed_ensemble(blobs):
 
 @pytest.mark.parametrize(
     "estimator, message",
-    [([], "empty list"), ([LogisticRegression(), "tree"], r"estimator\[1\] \(str\)")],
+    [
+        ([], "empty list"),
+        ([LogisticRegression(), "tree"], r"estimator\[1\] \(str\)"),
+        ([LogisticRegression()] * 3, "smaller than the 3 estimators"),
+    ],
 )
 def test_bad_estimator_lists_are_refused(blobs, estimator, message):
     X, y = blobs

@@ -66,7 +66,8 @@ class XRDEnsembleClassifier(
         ``*__random_state``) set to a seed drawn from ``random_state``.  Any
         scikit-learn classifier with ``predict_proba`` works, including a
         Pipeline.  A list makes a mixed ensemble: member ``k`` is a clone of
-        ``estimator[k % len(estimator)]`` (e.g. two CNNs and a ResNet).  None
+        ``estimator[k % len(estimator)]`` (e.g. two CNNs and a ResNet), and
+        ``n_estimators`` must be at least the list's length.  None
         means `skxrd.neural_network.XRDDenseClassifier` with the paper's
         settings.
     n_estimators : int, default=10
@@ -324,6 +325,11 @@ class XRDEnsembleClassifier(
         templates = self._member_templates()
         if not templates:
             raise ValueError("estimator is an empty list; give at least one.")
+        if len(templates) > self.n_estimators:
+            raise ValueError(
+                f"n_estimators={self.n_estimators} is smaller than the "
+                f"{len(templates)} estimators given: some would make no member."
+            )
         for k, template in enumerate(templates):
             if not (hasattr(template, "fit") and hasattr(template, "predict_proba")):
                 raise ValueError(
