@@ -4,10 +4,12 @@ One command, CPU only::
 
     python scripts/train_pretrained.py --minutes 100 --n-jobs 2
 
-(the same as ``skxrd train --preset pretrained-space-group``).  The
-retrain candidate of the docs' levers section (ResNet members, the Materials
-Project's crystal-system frequencies; not shipped) is ``--architecture resnet
---class-prior-systems materials-project --weights-dtype float16``.  The model
+(the same as ``skxrd train --preset pretrained-space-group``): two CNNs and
+a ResNet (``--architecture mixed``) on streams drawing space groups with the
+Materials Project's crystal-system frequencies (``--class-prior-systems
+materials-project``), weights stored as float16.  The model shipped before
+it is ``--architecture cnn --class-prior-systems collections
+--weights-dtype float32``.  The model
 learns from streamed patterns of real structures — AFLOW prototypes, robocrys
 minerals and half of the Avogadro/COD CIFs, strained, displaced and
 element-substituted afresh for every pattern
@@ -41,15 +43,15 @@ def main():
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--synthetic-fraction", type=float, default=0.2)
     parser.add_argument(
-        "--architecture", choices=("cnn", "resnet", "mixed"), default="cnn"
+        "--architecture", choices=("cnn", "resnet", "mixed"), default="mixed"
     )
     parser.add_argument(
         "--class-prior-systems",
         choices=("collections", "materials-project"),
-        default="collections",
+        default="materials-project",
     )
     parser.add_argument(
-        "--weights-dtype", choices=("float32", "float16"), default="float32"
+        "--weights-dtype", choices=("float32", "float16"), default="float16"
     )
     parser.add_argument(
         "--output", default=ROOT / "skxrd/models/data/space-group.skxrd"

@@ -321,9 +321,25 @@ def test_pretrained_recipe_runs_end_to_end(workdir, capsys):
     model = load_model(out)
     assert model.skxrd_metadata_["metadata"]["patterns_seen"] >= 512
     assert list(model.classes_) == list(range(1, 231))
-    assert type(model.estimators_[0]).__name__ == "XRDCNNClassifier"
-    assert model.skxrd_metadata_["weights_dtype"] == "float32"
-    assert model.skxrd_metadata_["metadata"]["class_prior_systems"] == "collections"
+    # The recipe's defaults make what ships: the same members, precision and
+    # class prior.
+    from skxrd import load_pretrained
+
+    shipped = load_pretrained()
+    assert [type(m).__name__ for m in model.estimators_] == [
+        type(m).__name__ for m in shipped.estimators_
+    ]
+    assert [type(m).__name__ for m in model.estimators_] == [
+        "XRDCNNClassifier",
+        "XRDCNNClassifier",
+        "XRDResNetClassifier",
+    ]
+    assert model.skxrd_metadata_["weights_dtype"] == "float16"
+    for key in ("architecture", "class_prior_systems"):
+        assert (
+            model.skxrd_metadata_["metadata"][key]
+            == shipped.skxrd_metadata_["metadata"][key]
+        )
 
 
 @pytest.fixture(scope="module")
