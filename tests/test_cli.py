@@ -311,8 +311,10 @@ def test_pretrained_recipe_runs_end_to_end(workdir, capsys):
             "pretrained-space-group",
             "--minutes",
             "0.01",
+            # Both cores: loading and analysing the ~1,500 structures is most
+            # of this test's time.
             "--n-jobs",
-            "1",
+            "2",
             "-o",
             str(out),
         ]
