@@ -1,11 +1,9 @@
 """Class priors of other structure collections, for the label-shift levers."""
 
-import json
-from importlib import resources
-
 import numpy as np
 
 from skxrd.engine import space_group_prior
+from skxrd.synthetic._prior import load_crystal_prior
 
 TARGETS = ("uniform", "mp-systems", "mp-groups")
 
@@ -18,9 +16,7 @@ def materials_project_prior():
     skxrd stores their sums per group (``scripts/compute_crystal_prior.py``).
     One pseudo-count per group keeps every group possible.
     """
-    path = resources.files("skxrd.synthetic").joinpath("data/crystal_prior.json")
-    table = json.loads(path.read_text())
-    counts = 1 + np.asarray(table["materials_project_space_group_counts"][1:], float)
+    counts = 1 + load_crystal_prior().materials_project_space_group_counts[1:]
     return counts / counts.sum()
 
 

@@ -1,8 +1,6 @@
 """The training-data engine: an endless, seeded stream of synthetic patterns."""
 
-import json
 import warnings
-from importlib import resources
 from numbers import Integral
 
 import numpy as np
@@ -10,6 +8,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._grid import TWO_THETA_MAX, TWO_THETA_MIN, TWO_THETA_STEP
 from ..spacegroups import CRYSTAL_SYSTEMS, check_space_groups, crystal_system_index
+from ..synthetic._prior import load_crystal_prior
 from ._base import BasePatternSource
 from ._render import common_config, render_batch
 
@@ -65,15 +64,14 @@ def space_group_prior(smoothing=1.0, systems="collections"):
         raise ValueError(
             f"systems must be 'collections' or 'materials-project', got {systems!r}."
         )
-    path = resources.files("skxrd.synthetic").joinpath("data/crystal_prior.json")
-    table = json.loads(path.read_text())
-    counts = np.asarray(table["space_group_counts"][1:], float)
+    table = load_crystal_prior()
+    counts = table.space_group_counts[1:]
     counts = counts + float(smoothing)
     prior = counts / counts.sum()
     if systems == "collections":
         return prior
     system = crystal_system_index(np.arange(1, 231))
-    mp_counts = np.asarray(table["materials_project_space_group_counts"][1:], float)
+    mp_counts = table.materials_project_space_group_counts[1:]
     target = np.bincount(system, mp_counts, minlength=len(CRYSTAL_SYSTEMS))
     ours = np.bincount(system, prior, minlength=len(CRYSTAL_SYSTEMS))
     prior = prior * (target / target.sum() / ours)[system]

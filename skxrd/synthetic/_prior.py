@@ -42,6 +42,10 @@ class CrystalPrior:
         Covalent radii in Å (Cordero et al. 2008), NaN where unknown.
     sources : dict
         Structures read, used and skipped per source.
+    space_group_counts : ndarray of shape (231,)
+        Structures per space group in the collections (index = number).
+    materials_project_space_group_counts : ndarray of shape (231,)
+        The same for the Materials Project's 88,678 structures (pyxtal's table).
     """
 
     n_orbits: np.ndarray
@@ -54,6 +58,8 @@ class CrystalPrior:
     lattice_shapes: tuple
     covalent_radius: np.ndarray
     sources: dict
+    space_group_counts: np.ndarray
+    materials_project_space_group_counts: np.ndarray
 
     def volume_ratio_at(self, quantile):
         """Volume ratio at the given quantile(s) in [0, 1] (inverse CDF)."""
@@ -95,4 +101,8 @@ def load_crystal_prior():
         ),
         covalent_radius=radius,
         sources=raw["sources"],
+        space_group_counts=np.asarray(raw["space_group_counts"], dtype=float),
+        materials_project_space_group_counts=np.asarray(
+            raw["materials_project_space_group_counts"], dtype=float
+        ),
     )
