@@ -86,6 +86,11 @@ def test_pretrained_member_architectures(model):
     assert (resnet.loss, resnet.random_state) == ("categorical_crossentropy", 3)
     with pytest.raises(ValueError, match="architecture must be"):
         pretrained_member(architecture="vit")
+    # Refused before the ~1,500 structures are loaded.
+    from skxrd.models._recipe import pretrained_recipe
+
+    with pytest.raises(ValueError, match="'cnn', 'resnet' or 'mixed'"):
+        pretrained_recipe(architecture="vit")
 
 
 def test_predicts_valid_labels_and_probabilities(model, patterns):
