@@ -54,6 +54,15 @@ def main():
         "--weights-dtype", choices=("float32", "float16"), default="float16"
     )
     parser.add_argument(
+        "--learning-rate-decay", choices=("constant", "cosine"), default="constant"
+    )
+    parser.add_argument(
+        "--decay-start",
+        type=float,
+        default=0.0,
+        help="share of the budget at the set rate before the cosine decay begins",
+    )
+    parser.add_argument(
         "--output", default=ROOT / "skxrd/models/data/space-group.skxrd"
     )
     parser.add_argument("--rruff", default=ROOT.parent / "shared/data/rruff_dev.npz")
@@ -68,6 +77,8 @@ def main():
         architecture=args.architecture,
         class_prior_systems=args.class_prior_systems,
         weights_dtype=args.weights_dtype,
+        learning_rate_decay=args.learning_rate_decay,
+        decay_start=args.decay_start,
         calibration_data=args.rruff if Path(args.rruff).exists() else None,
     )
 

@@ -129,6 +129,21 @@ def test_train_from_stream_decays_and_restores_the_learning_rate():
     assert clf.learning_rate == 0.01
     with pytest.raises(ValueError, match="learning_rate_decay must be"):
         train_from_stream(clf, [(source, 1.0)], max_patterns=16, learning_rate_decay=1)
+    with pytest.raises(ValueError, match="decay_start must be"):
+        train_from_stream(clf, [(source, 1.0)], max_patterns=16, decay_start=1.0)
+
+
+def test_learning_rate_decay_can_start_late():
+    from skxrd.models._recipe import _cosine_factor
+
+    # Constant for the first 80% of the budget, then half a cosine to 1%.
+    assert _cosine_factor(0.0, 0.8) == 1.0
+    assert _cosine_factor(0.8, 0.8) == 1.0
+    assert _cosine_factor(0.9, 0.8) == pytest.approx(0.505)
+    assert _cosine_factor(1.0, 0.8) == pytest.approx(0.01)
+    assert _cosine_factor(1.5, 0.8) == pytest.approx(0.01)
+    # decay_start=0 is the plain cosine over the whole budget.
+    assert _cosine_factor(0.5, 0.0) == pytest.approx(0.505)
 
 
 @pytest.mark.skipif(
