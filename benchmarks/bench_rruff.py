@@ -2,7 +2,7 @@
 
     python benchmarks/bench_rruff.py [--model FILE] [--json OUT] [--shift-average K]
                                      [--prior-power TAU] [--prior-target TARGET]
-                                     [--no-references] [--by-match]
+                                     [--no-references] [--by-match] [--by-system]
                                      [--match-weight W] [--cross-validate-weight]
     python benchmarks/bench_rruff.py --table benchmarks/results_rruff.json
 
@@ -163,6 +163,34 @@ def accuracy_by_match(pooled, X, y, network_proba, pool_proba, edges=MATCH_BINS)
     return rows
 
 
+def accuracy_by_system(y, probas, classes):
+    """Top-1 and crystal-system accuracy for each true crystal system.
+
+    ``probas`` maps names (network, pool) to probabilities over ``classes``.
+    Returns one row per crystal system present in ``y``: the number of
+    patterns and, per name, the space-group top-1 accuracy and the
+    crystal-system accuracy (%), the system read from the probabilities
+    summed per system as `xrd_report` reads it.
+    """
+    from skxrd.metrics import crystal_system_proba
+    from skxrd.spacegroups import CRYSTAL_SYSTEMS, crystal_system_index
+
+    truth = crystal_system_index(y)
+    rows = []
+    for k, system in enumerate(CRYSTAL_SYSTEMS):
+        inside = truth == k
+        if not inside.any():
+            continue
+        row = {"system": system, "patterns": int(inside.sum())}
+        for name, proba in probas.items():
+            top = classes[proba[inside].argmax(axis=1)]
+            systems = crystal_system_proba(proba[inside], classes).argmax(axis=1)
+            row[name] = round(100 * np.mean(top == y[inside]), 1)
+            row[name + " system"] = round(100 * np.mean(systems == k), 1)
+        rows.append(row)
+    return rows
+
+
 def cross_validated_weight(pooled, X, y, repeats=5, seed=0):
     """Two-fold cross-validation on measured patterns of the pool's weight.
 
@@ -245,6 +273,12 @@ def main():
         action="store_true",
         help="also print top-1 accuracy on RRUFF by the best reference's "
         "correlation (is the compound in the library?)",
+    )
+    parser.add_argument(
+        "--by-system",
+        action="store_true",
+        help="also print top-1 and crystal-system accuracy on RRUFF for each "
+        "true crystal system",
     )
     parser.add_argument(
         "--table",
@@ -336,6 +370,19 @@ def main():
                 pools["RRUFF (303 measured)"],
             )
             print("top-1 accuracy (%) on RRUFF by the best reference's correlation")
+            for row in rows:
+                print(json.dumps(row))
+        if args.by_system and "RRUFF (303 measured)" in datasets:
+            _, y = datasets["RRUFF (303 measured)"]
+            rows = accuracy_by_system(
+                y,
+                {
+                    "network": probas["RRUFF (303 measured)"],
+                    "pool": pools["RRUFF (303 measured)"],
+                },
+                classes,
+            )
+            print("accuracy (%) on RRUFF by true crystal system")
             for row in rows:
                 print(json.dumps(row))
         if args.cross_validate_weight and "RRUFF (303 measured)" in datasets:
