@@ -4,9 +4,11 @@
 tables; `StructurePatternSource` streams real structures, strained and
 substituted afresh for every pattern, and `structure_variants` makes a
 fixed set of such copies.  All render with the same code.
-`BatchReplay` serves their batches to a training loop without waiting.
+`symmetry_derivatives` makes distorted relatives of real structures in a
+lower crystal system.  `BatchReplay` serves their batches to a training loop without waiting.
 """
 
+from ._derivatives import symmetry_derivatives
 from ._replay import BatchReplay
 from ._source import SyntheticPatternSource, space_group_prior
 from ._structure_source import StructurePatternSource
@@ -18,4 +20,5 @@ __all__ = [
     "SyntheticPatternSource",
     "space_group_prior",
     "structure_variants",
+    "symmetry_derivatives",
 ]

@@ -72,6 +72,11 @@ default="prior"
         Range of the isotropic B factor in Å².
     symprec : float, default=0.01
         Tolerance of the symmetry analysis that labels the structures.
+    angle_tolerance : float, default=5.0
+        Tolerance in degrees on the lattice angles of that analysis
+        (pymatgen's default); -1 leaves the angles to ``symprec`` alone, as
+        distorted cells within a few degrees of a higher lattice
+        (`symmetry_derivatives`) need.
     batch_size : int, default=256
         Patterns per batch.
     profile, augmenter, march_dollase_probability, march_dollase_range, \
@@ -112,6 +117,7 @@ normalize, wavelength, start, stop, step, n_jobs, random_state
         "displacement": [Interval(Real, 0, 1, closed="both")],
         "debye_waller_range": [tuple, list],
         "symprec": [Interval(Real, 0, None, closed="neither")],
+        "angle_tolerance": [Real],
     }
 
     def __init__(
@@ -126,6 +132,7 @@ normalize, wavelength, start, stop, step, n_jobs, random_state
         displacement=0.0,
         debye_waller_range=(0.0, 1.5),
         symprec=0.01,
+        angle_tolerance=5.0,
         batch_size=256,
         profile=None,
         augmenter=None,
@@ -148,6 +155,7 @@ normalize, wavelength, start, stop, step, n_jobs, random_state
         self.displacement = displacement
         self.debye_waller_range = debye_waller_range
         self.symprec = symprec
+        self.angle_tolerance = angle_tolerance
         self.batch_size = batch_size
         self.profile = profile
         self.augmenter = augmenter
@@ -181,7 +189,9 @@ normalize, wavelength, start, stop, step, n_jobs, random_state
         )
         # Checked before the symmetry analysis, which takes a while.
         group_weights = None if by_structure else self._group_weights()
-        cells = _standard_cells(self.structures, self.symprec)
+        cells = _standard_cells(
+            self.structures, self.symprec, angle_tolerance=self.angle_tolerance
+        )
         groups = np.array([cell["space_group"] for cell in cells])
         present = np.unique(groups)
         if by_structure:
@@ -231,7 +241,9 @@ normalize, wavelength, start, stop, step, n_jobs, random_state
         return weights
 
 
-def _standard_cells(structures, symprec, owner="StructurePatternSource"):
+def _standard_cells(
+    structures, symprec, owner="StructurePatternSource", angle_tolerance=5.0
+):
     from pymatgen.symmetry.analyzer import SpacegroupAnalyzer
 
     cells, skipped = [], []
@@ -241,12 +253,14 @@ def _standard_cells(structures, symprec, owner="StructurePatternSource"):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                analyzer = SpacegroupAnalyzer(structure, symprec=symprec)
+                analyzer = SpacegroupAnalyzer(
+                    structure, symprec=symprec, angle_tolerance=angle_tolerance
+                )
                 refined = analyzer.get_refined_structure()
                 group = analyzer.get_space_group_number()
                 cell = _cell(refined, group)
                 cell["index"] = index
-                cell.update(_orbits(refined, symprec))
+                cell.update(_orbits(refined, symprec, angle_tolerance))
             cells.append(cell)
         except Exception as exc:  # noqa: BLE001 - any failure skips one structure
             skipped.append(f"{name} ({type(exc).__name__}: {exc})")
@@ -291,7 +305,7 @@ def _cell(structure, group):
     }
 
 
-def _orbits(structure, symprec, tolerance=1e-3):
+def _orbits(structure, symprec, angle_tolerance=5.0, tolerance=1e-3):
     """Map every site to a representative of its orbit, for symmetric displacements.
 
     Returns per site the orbit index and the rotation W of a symmetry operation
@@ -305,7 +319,7 @@ def _orbits(structure, symprec, tolerance=1e-3):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         operations = SpacegroupAnalyzer(
-            structure, symprec=symprec
+            structure, symprec=symprec, angle_tolerance=angle_tolerance
         ).get_symmetry_operations()
     rotations = np.array([op.rotation_matrix for op in operations])
     translations = np.array([op.translation_vector for op in operations])
