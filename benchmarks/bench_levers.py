@@ -35,6 +35,7 @@ import argparse
 import json
 import os
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -48,7 +49,11 @@ from sklearn.preprocessing import FunctionTransformer  # noqa: E402
 
 from skxrd import two_theta_grid  # noqa: E402
 from skxrd.augmentation import XRDAugmenter  # noqa: E402
-from skxrd.engine import StructurePatternSource, SyntheticPatternSource  # noqa: E402
+from skxrd.engine import (  # noqa: E402
+    StructurePatternSource,
+    SyntheticPatternSource,
+    symmetry_derivatives,
+)
 from skxrd.metrics import xrd_report  # noqa: E402
 from skxrd.models import calibrate_matching, with_references  # noqa: E402
 from skxrd.models._recipe import (  # noqa: E402
@@ -75,6 +80,7 @@ METRICS = (
 
 
 def sources(args, structures, batch_size=512):
+    """The training streams of a lever run, each with its share of batches."""
     augmenter = XRDAugmenter(counts=(1e2, 1e4), background_amplitude=0.15)
     common = dict(
         batch_size=batch_size,
@@ -93,7 +99,7 @@ def sources(args, structures, batch_size=512):
         class_prior=prior, random_state=args.seed, **common
     )
     if args.data == "synthetic":
-        return [synthetic]
+        return [(synthetic, 1.0)]
     real = StructurePatternSource(
         structures,
         class_prior=prior,
@@ -104,11 +110,37 @@ def sources(args, structures, batch_size=512):
         random_state=args.seed + 1,
         **common,
     )
-    if args.data == "structures":
-        return [real]
-    synthetic.set_params(n_jobs=1)
-    real.set_params(n_jobs=1)
-    return [synthetic, real]
+    streams = [(real, 1.0)] if args.data == "structures" else []
+    if args.data == "mixed":
+        synthetic.set_params(n_jobs=1)
+        real.set_params(n_jobs=1)
+        streams = [(synthetic, 0.5), (real, 0.5)]
+    if args.derivatives:
+        count, share = args.derivatives
+        # Monoclinic and triclinic relatives of the same structures, streamed
+        # beside them; their sheared cells need angle_tolerance=-1 to keep
+        # their labels (a source's analysis applies to all its structures).
+        records = []
+        for system in ("monoclinic", "triclinic"):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                records += symmetry_derivatives(
+                    structures,
+                    int(count),
+                    system=system,
+                    random_state=args.seed + 3,
+                )
+        derived = clone(real).set_params(
+            structures=records,
+            angle_tolerance=-1,
+            random_state=args.seed + 4,
+            n_jobs=1,
+        )
+        real.set_params(n_jobs=1)
+        synthetic.set_params(n_jobs=1)
+        streams = [(source, weight * (1 - share)) for source, weight in streams]
+        streams.append((derived, share))
+    return streams
 
 
 class Transformed:
@@ -232,6 +264,12 @@ def describe(row, defaults):
         parts.append(f"{0.01 * row['coarsen']:g}° grid")
     if row.get("class_prior", "collections") != "collections":
         parts.append(f"class prior {row['class_prior']}")
+    if row.get("derivatives"):
+        count, share = row["derivatives"]
+        parts.append(
+            f"{count:g} monoclinic + {count:g} triclinic derivatives each, "
+            f"{share:.0%} of batches"
+        )
     if row.get("impurity"):
         probability, fraction = row["impurity"]
         parts.append(f"impurity phase in {probability:.0%}, up to {fraction:.0%}")
@@ -392,6 +430,16 @@ def main():
         help="read the patterns on a K times coarser grid (bin means; K=2: 0.02°)",
     )
     parser.add_argument(
+        "--derivatives",
+        type=float,
+        nargs=2,
+        default=None,
+        metavar=("N", "SHARE"),
+        help="also stream N monoclinic and N triclinic distorted relatives of "
+        "each structure (skxrd.engine.symmetry_derivatives) in SHARE of the "
+        "batches",
+    )
+    parser.add_argument(
         "--impurity",
         type=float,
         nargs=2,
@@ -488,8 +536,8 @@ def main():
     seen, fresh = train_from_stream(
         model,
         [
-            (Transformed(s, train_transform) if train_transform else s, 1.0)
-            for s in sources(args, structures)
+            (Transformed(s, train_transform) if train_transform else s, weight)
+            for s, weight in sources(args, structures)
         ],
         max_patterns=args.patterns,
         replay=args.replay,

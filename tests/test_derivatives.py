@@ -128,3 +128,17 @@ def test_bad_parameters_are_refused(nacl):
         symmetry_derivatives([nacl], system="orthorhombic")
     with pytest.raises(ValueError, match="strain"):
         symmetry_derivatives([nacl], strain=0)
+
+
+def test_a_group_without_two_fold_axes_has_only_triclinic_derivatives():
+    # P3 (143): trigonal, but no two-fold axis or mirror to keep.
+    p3 = Structure.from_spacegroup(
+        "P3",
+        Lattice.hexagonal(5.0, 6.0),
+        ["Si", "O"],
+        [[0.1, 0.2, 0.3], [0.4, 0.1, 0.7]],
+    )
+    with pytest.warns(UserWarning, match="no two-fold axis or mirror"):
+        assert symmetry_derivatives([p3], system="monoclinic", random_state=0) == []
+    (record,) = symmetry_derivatives([p3], system="triclinic", random_state=0)
+    assert record.metadata["space_group"] == 1  # no inversion to keep: P1

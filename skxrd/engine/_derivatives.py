@@ -59,9 +59,10 @@ def symmetry_derivatives(
     Parameters
     ----------
     structures : sequence of pymatgen Structure or StructureRecord
-        The parents.  Parents already in ``system`` or below, or whose
-        symmetry cannot be analysed, give no derivatives; they are counted
-        in one warning.
+        The parents.  Parents already in ``system`` or below, without a
+        two-fold axis or mirror (point groups 3 and -3, for a monoclinic
+        derivative) or whose symmetry cannot be analysed give no
+        derivatives; they are counted in one warning.
     n_derivatives : int >= 1, default=1
         Derivatives made of each parent.
     system : {"monoclinic", "triclinic"}, default="monoclinic"
@@ -131,6 +132,10 @@ def symmetry_derivatives(
             continue
         if parent["system"] <= target:
             skipped.append(f"{name} (already {CRYSTAL_SYSTEMS[parent['system']]})")
+            continue
+        if system == "monoclinic" and not _axes(parent["rotations"]).size:
+            # Point groups 3 and -3 have no two-fold axis or mirror.
+            skipped.append(f"{name} (no two-fold axis or mirror)")
             continue
         for k in range(n_derivatives):
             for _ in range(_MAX_TRIES):
@@ -238,21 +243,28 @@ def _strain_of(delta, lattice):
 
 
 def _subgroup(rotations, system, rng):
-    """Mask of the operations whose rotation lies in a random subgroup."""
-    determinant = np.rint(np.linalg.det(rotations)).astype(int)
-    trace = np.trace(rotations, axis1=1, axis2=2)
-    inversion = (determinant == -1) & (trace == -3)
+    """Mask of the operations whose rotation lies in a random subgroup.
+
+    A monoclinic subgroup needs a two-fold axis or mirror (checked by the
+    caller).
+    """
+    inversion = -np.eye(3, dtype=int)
     generators = []
     if system == "monoclinic":
-        # A two-fold axis (det 1, trace -1) or a mirror (det -1, trace 1).
-        axes = np.flatnonzero(
-            ((determinant == 1) & (trace == -1)) | ((determinant == -1) & (trace == 1))
-        )
-        generators.append(rotations[rng.choice(axes)])
-    if inversion.any():
-        generators.append(-np.eye(3, dtype=int))
+        generators.append(rotations[rng.choice(_axes(rotations))])
+    if (rotations == inversion).all(axis=(1, 2)).any():
+        generators.append(inversion)
     group = _closure(generators)
     return np.array([tuple(r.ravel()) in group for r in rotations])
+
+
+def _axes(rotations):
+    """Indices of the two-fold rotations (det 1, trace -1) and mirrors (det -1, trace 1)."""
+    determinant = np.rint(np.linalg.det(rotations)).astype(int)
+    trace = np.trace(rotations, axis1=1, axis2=2)
+    return np.flatnonzero(
+        ((determinant == 1) & (trace == -1)) | ((determinant == -1) & (trace == 1))
+    )
 
 
 def _closure(generators):
