@@ -68,9 +68,11 @@ def symmetry_derivatives(
     system : {"monoclinic", "triclinic"}, default="monoclinic"
         Crystal system of the derivatives.
     strain : float in (0, 0.5), default=0.02
-        Largest entry of the random strain tensor before it is averaged over
-        *H* (a monoclinic angle moves by up to about ``60 * strain``
-        degrees).
+        Size of the distortion: the strain that breaks the parent's
+        symmetry has a norm between ``strain / 2`` and ``strain`` (a
+        monoclinic angle moves by up to about ``80 * strain`` degrees, 1.6°
+        at the default), and a strain keeping it, entries up to ``strain``,
+        comes on top.
     displacement : float in [0, 1], default=0.05
         Standard deviation in Å of the random atomic displacements before
         they are averaged over *H*.
