@@ -110,11 +110,9 @@ def sources(args, structures, batch_size=512):
         random_state=args.seed + 1,
         **common,
     )
-    streams = [(real, 1.0)] if args.data == "structures" else []
-    if args.data == "mixed":
-        synthetic.set_params(n_jobs=1)
-        real.set_params(n_jobs=1)
-        streams = [(synthetic, 0.5), (real, 0.5)]
+    streams = (
+        [(real, 1.0)] if args.data == "structures" else [(synthetic, 0.5), (real, 0.5)]
+    )
     if args.derivatives:
         count, share = args.derivatives
         # Monoclinic and triclinic relatives of the same structures, streamed
@@ -131,15 +129,14 @@ def sources(args, structures, batch_size=512):
                     random_state=args.seed + 3,
                 )
         derived = clone(real).set_params(
-            structures=records,
-            angle_tolerance=-1,
-            random_state=args.seed + 4,
-            n_jobs=1,
+            structures=records, angle_tolerance=-1, random_state=args.seed + 4
         )
-        real.set_params(n_jobs=1)
-        synthetic.set_params(n_jobs=1)
         streams = [(source, weight * (1 - share)) for source, weight in streams]
         streams.append((derived, share))
+    if len(streams) > 1:
+        # Several streams share the cores: one worker each.
+        for source, _ in streams:
+            source.set_params(n_jobs=1)
     return streams
 
 
