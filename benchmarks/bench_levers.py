@@ -287,7 +287,9 @@ def describe(row, defaults):
     if setting["batch_size"] != defaults["batch_size"]:
         parts.append(f"batch {setting['batch_size']}")
     if row.get("decay", "constant") != "constant":
-        parts.append(f"{row['decay']} learning-rate decay")
+        start = row.get("decay_start", 0.0)
+        after = f" after {start:.0%} of the budget" if start else ""
+        parts.append(f"{row['decay']} learning-rate decay{after}")
     if row.get("replay"):
         parts.append("replay")
     if row.get("seed", 0) != 0:
@@ -487,6 +489,13 @@ def main():
         help="learning-rate schedule over the pattern budget",
     )
     parser.add_argument(
+        "--decay-start",
+        type=float,
+        default=0.0,
+        metavar="F",
+        help="share of the pattern budget at the set rate before --decay begins",
+    )
+    parser.add_argument(
         "--pooled",
         action="store_true",
         help="also score the network pooled with search-match (with --table: "
@@ -539,6 +548,7 @@ def main():
         max_patterns=args.patterns,
         replay=args.replay,
         learning_rate_decay=args.decay,
+        decay_start=args.decay_start,
     )
     minutes = (time.perf_counter() - t0) / 60
 
