@@ -4,6 +4,7 @@
                                      [--prior-power TAU] [--prior-target TARGET]
                                      [--no-references] [--by-match] [--by-system]
                                      [--match-weight W] [--cross-validate-weight]
+                                     [--compare FILE]
     python benchmarks/bench_rruff.py --table benchmarks/results_rruff.json
 
 Evaluates the pretrained space-group model (or ``--model``) on
@@ -191,6 +192,64 @@ def accuracy_by_system(y, probas, classes):
     return rows
 
 
+def certainty_auroc(y, proba, classes):
+    """How well the certainty (max probability) separates right from wrong.
+
+    The area under the ROC curve of the certainty as a score for "the top
+    answer is right": 0.5 is no better than chance, 1 a perfect ranking.  It
+    judges the whole ranking that a reject option cuts, where the accuracy at
+    50% coverage judges one cut.
+    """
+    from sklearn.metrics import roc_auc_score
+
+    hits = classes[proba.argmax(axis=1)] == y
+    if hits.all() or not hits.any():
+        return float("nan")
+    return float(roc_auc_score(hits, proba.max(axis=1)))
+
+
+def paired_differences(y, proba, other, classes, repeats=2000, seed=0):
+    """Paired bootstrap of two models' figures on the same patterns.
+
+    ``proba`` and ``other`` are two models' probabilities over ``classes``
+    for the patterns labelled ``y``.  Patterns are resampled with replacement
+    ``repeats`` times; both models are scored on each resample.  Returns, for
+    top-1 accuracy and accuracy at 50% coverage (%), the two figures, their
+    difference (``proba`` minus ``other``) and its 95% interval, and both
+    certainty AUROCs.  The interval covers the sampling of patterns only, not
+    the run-to-run noise of training.
+    """
+    from skxrd.metrics import threshold_for_coverage
+
+    def figures(p, rows):
+        hits = classes[p[rows].argmax(axis=1)] == y[rows]
+        confident = p[rows].max(axis=1) >= threshold_for_coverage(p[rows], 0.5)
+        return 100 * hits.mean(), 100 * hits[confident].mean()
+
+    everything = np.arange(len(y))
+    rng = np.random.default_rng(seed)
+    draws = []
+    for _ in range(repeats):
+        rows = rng.integers(0, len(y), len(y))
+        draws.append(np.subtract(figures(proba, rows), figures(other, rows)))
+    low, high = np.percentile(draws, [2.5, 97.5], axis=0)
+    result = {}
+    names = ("space_group_accuracy", "accuracy_at_50_coverage")
+    this, that = figures(proba, everything), figures(other, everything)
+    for k, name in enumerate(names):
+        result[name] = {
+            "this": round(float(this[k]), 1),
+            "other": round(float(that[k]), 1),
+            "difference": round(float(this[k] - that[k]), 1),
+            "95% interval": [round(float(low[k]), 1), round(float(high[k]), 1)],
+        }
+    result["certainty_auroc"] = {
+        "this": round(certainty_auroc(y, proba, classes), 3),
+        "other": round(certainty_auroc(y, other, classes), 3),
+    }
+    return result
+
+
 def cross_validated_weight(pooled, X, y, repeats=5, seed=0):
     """Two-fold cross-validation on measured patterns of the pool's weight.
 
@@ -281,6 +340,14 @@ def main():
         "true crystal system",
     )
     parser.add_argument(
+        "--compare",
+        default=None,
+        metavar="FILE",
+        help="also compare with another model file on the same patterns: "
+        "paired-bootstrap intervals of the differences in top-1 and accuracy at "
+        "50%% coverage, and each model's certainty AUROC (network and pool)",
+    )
+    parser.add_argument(
         "--table",
         default=None,
         metavar="JSON",
@@ -291,7 +358,13 @@ def main():
     if args.table:
         print(table(json.loads(Path(args.table).read_text())))
         return
+    if args.compare and (args.prior_power or args.shift_average):
+        parser.error("--compare compares the models as they are; no other lever")
     model = load_pretrained() if args.model is None else load_model(args.model)
+    other = load_model(args.compare) if args.compare else None
+    if other is not None and not np.array_equal(other.classes_, model.classes_):
+        parser.error(f"{args.compare} does not predict the same classes")
+    compared = {}
     classes = np.asarray(model.classes_)
     threshold = getattr(model, "reject_threshold", None)
     reports, baselines = {}, {}
@@ -326,6 +399,11 @@ def main():
         reports[name] = xrd_report(
             y, probas[name], labels=classes, reject_threshold=threshold
         )
+        if other is not None:
+            X = datasets[name][0]
+            compared[name + ", network"] = paired_differences(
+                y, probas[name], other.predict_proba(X), classes
+            )
     matching = model.skxrd_metadata_.get("matching")
     if matching and not args.no_references:
         if args.match_weight is not None:
@@ -360,6 +438,14 @@ def main():
             reports[name + ", search-match alone"] = xrd_report(
                 y, matcher.predict_proba(X), labels=classes
             )
+        other_matching = other.skxrd_metadata_.get("matching") if other else None
+        if other_matching:
+            # The other model pooled its own way with the same references.
+            other_pooled = with_references(other, *references, other_matching)
+            for name, (X, y) in datasets.items():
+                compared[name + ", with search-match"] = paired_differences(
+                    y, pools[name], other_pooled.predict_proba(X), pooled.classes_
+                )
         if args.by_match and "RRUFF (303 measured)" in datasets:
             X, y = datasets["RRUFF (303 measured)"]
             rows = accuracy_by_match(
@@ -392,6 +478,10 @@ def main():
                 "search-match weight chosen on one half of RRUFF, scored on the other"
             )
             print(json.dumps(figures))
+    if compared:
+        print(f"this model minus {args.compare} (paired bootstrap over patterns)")
+        for name, figures in compared.items():
+            print(json.dumps({"set": name, **figures}))
     print(format_reports({**reports, **baselines}))
     if args.json:
         Path(args.json).write_text(json.dumps({**reports, **baselines}, indent=2))
