@@ -250,6 +250,33 @@ def paired_differences(y, proba, other, classes, repeats=2000, seed=0):
     return result
 
 
+def member_agreement(model, X, y):
+    """How often an ensemble's members name the same group, and how well.
+
+    Returns the share of patterns on which every member's top group is the
+    same and the ensemble's top-1 accuracy on those and on the others (%),
+    or None for a model without members.  Members trained alike agree more;
+    their agreement carries less information about being right.
+    """
+    members = getattr(model, "estimators_", None)
+    if not members or len(members) < 2:
+        return None
+    answers = np.array(
+        [np.asarray(m.classes_)[m.predict_proba(X).argmax(axis=1)] for m in members]
+    )
+    agree = (answers == answers[0]).all(axis=0)
+    hits = np.asarray(model.classes_)[model.predict_proba(X).argmax(axis=1)] == y
+
+    def share(mask):
+        return round(100 * float(hits[mask].mean()), 1) if mask.any() else None
+
+    return {
+        "all members agree": round(100 * float(agree.mean()), 1),
+        "top-1 where they agree": share(agree),
+        "top-1 elsewhere": share(~agree),
+    }
+
+
 def cross_validated_weight(pooled, X, y, repeats=5, seed=0):
     """Two-fold cross-validation on measured patterns of the pool's weight.
 
@@ -401,9 +428,13 @@ def main():
         )
         if other is not None:
             X = datasets[name][0]
-            compared[name + ", network"] = paired_differences(
-                y, probas[name], other.predict_proba(X), classes
-            )
+            compared[name + ", network"] = {
+                **paired_differences(y, probas[name], other.predict_proba(X), classes),
+                "members": {
+                    "this": member_agreement(model, X, y),
+                    "other": member_agreement(other, X, y),
+                },
+            }
     matching = model.skxrd_metadata_.get("matching")
     if matching and not args.no_references:
         if args.match_weight is not None:
