@@ -63,6 +63,12 @@ def main():
         help="share of the budget at the set rate before the cosine decay begins",
     )
     parser.add_argument(
+        "--bootstrap",
+        action="store_true",
+        help="online bagging: each member weights each pattern by its own "
+        "Poisson(1) count, so that the members stay apart",
+    )
+    parser.add_argument(
         "--output", default=ROOT / "skxrd/models/data/space-group.skxrd"
     )
     parser.add_argument("--rruff", default=ROOT.parent / "shared/data/rruff_dev.npz")
@@ -78,6 +84,7 @@ def main():
         class_prior_systems=args.class_prior_systems,
         weights_dtype=args.weights_dtype,
         learning_rate_decay=args.learning_rate_decay,
+        bootstrap=args.bootstrap,
         decay_start=args.decay_start,
         calibration_data=args.rruff if Path(args.rruff).exists() else None,
     )

@@ -138,9 +138,23 @@ def _instances():
         n_estimators=3,
         random_state=0,
     )
+    # Bagged members (each on its own bootstrap resample).
+    yield XRDEnsembleClassifier(
+        [DecisionTreeClassifier(max_depth=3)],
+        n_estimators=3,
+        bootstrap=True,
+        random_state=0,
+    )
 
 
 def _expected_failed_checks(estimator):
+    if getattr(estimator, "bootstrap", False) is True:
+        return {
+            "check_sample_weight_equivalence_on_dense_data": (
+                "bootstrap counts are drawn per row, so a row of weight 2 and "
+                "a repeated row are resampled differently (as in BaggingClassifier)"
+            )
+        }
     if isinstance(getattr(estimator, "estimator", None), list):
         return {}
     return EXPECTED_FAILED_CHECKS.get(type(estimator).__name__, {})

@@ -218,6 +218,59 @@ def test_partial_fit_hidden_when_members_lack_it():
     assert not hasattr(XRDEnsembleClassifier(LogisticRegression()), "partial_fit")
 
 
+def _means(ensemble):
+    return [m.theta_ for m in ensemble.estimators_]
+
+
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+def test_bootstrap_gives_members_their_own_resamples(blobs, method):
+    # GaussianNB has no randomness: without bootstrap its members are equal.
+    from sklearn.naive_bayes import GaussianNB
+
+    X, y = blobs
+
+    def trained(bootstrap, random_state=0):
+        ens = XRDEnsembleClassifier(
+            GaussianNB(), n_estimators=3, bootstrap=bootstrap, random_state=random_state
+        )
+        if method == "fit":
+            return ens.fit(X, y)
+        for rows in np.array_split(np.random.default_rng(1).permutation(len(y)), 4):
+            ens.partial_fit(X[rows], y[rows], classes=SPACE_GROUPS)
+        return ens
+
+    plain = _means(trained(False))
+    assert_allclose(plain[0], plain[1])
+    bagged = _means(trained(True))
+    assert not np.allclose(bagged[0], bagged[1])
+    assert not np.allclose(bagged[1], bagged[2])
+    for a, b in zip(bagged, _means(trained(True)), strict=True):
+        assert_allclose(a, b)  # reproducible from random_state
+    assert not np.allclose(bagged[0], _means(trained(True, random_state=1))[0])
+
+
+def test_bootstrap_counts_are_a_resample_or_poisson(blobs):
+    member = SGDClassifier(loss="log_loss")
+    ens = XRDEnsembleClassifier(member, n_estimators=2, bootstrap=True)
+    ens.estimators_ = ens._make_members()
+    for counts in ens._member_weights(1000, None, "fit", reset=True):
+        assert counts.sum() == 1000  # n draws with replacement
+        assert 0.33 < np.mean(counts == 0) < 0.40  # about 1/e left out
+    weights = np.full(1000, 2.0)
+    for counts in ens._member_weights(1000, weights, "partial_fit", reset=False):
+        assert set(np.unique(counts / 2)) <= set(range(20))
+        assert 1.8 < counts.mean() < 2.2  # Poisson(1) times the weight 2
+
+
+def test_bootstrap_needs_members_that_take_sample_weight(blobs):
+    from sklearn.neighbors import KNeighborsClassifier
+
+    X, y = blobs
+    ens = XRDEnsembleClassifier(KNeighborsClassifier(), n_estimators=2, bootstrap=True)
+    with pytest.raises(ValueError, match="member 0 .KNeighborsClassifier. takes no"):
+        ens.fit(X, y)
+
+
 # --------------------------------------------- networks on simulated patterns
 
 keras = pytest.importorskip("keras")
@@ -366,6 +419,28 @@ def test_ensemble_of_networks_streams_with_partial_fit(simulated):
         assert losses[0] != pytest.approx(losses[1], rel=0.05)  # eq. 4, then eq. 5
         assert len(member.validation_scores_) == 3
     assert ensemble.restore_best_weights() is ensemble
+
+
+def test_bagged_networks_weight_the_streamed_patterns(simulated):
+    # With a zero step the weights stay put, so the training loss differs
+    # only by how each member weights the patterns.
+    X, y = simulated
+    X = X[:, ::10] / X[:, ::10].max(axis=1, keepdims=True)
+
+    def losses(bootstrap):
+        ensemble = XRDEnsembleClassifier(
+            _tiny_dense(learning_rate=0.0, epochs=1),
+            n_estimators=2,
+            bootstrap=bootstrap,
+            random_state=0,
+        )
+        ensemble.partial_fit(X, y, classes=SPACE_GROUPS)
+        assert ensemble.predict_proba(X[:2]).shape == (2, 230)
+        return [member.history_["loss"][-1] for member in ensemble.estimators_]
+
+    plain, bagged = losses(False), losses(True)
+    for a, b in zip(plain, bagged, strict=True):
+        assert a != pytest.approx(b, rel=1e-4)
 
 
 def test_pickle_and_joblib_load_in_a_fresh_process(

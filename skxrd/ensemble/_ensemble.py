@@ -1,5 +1,6 @@
 """An ensemble of differently seeded classifiers, with a reject option."""
 
+import inspect
 from numbers import Integral, Real
 
 import numpy as np
@@ -14,7 +15,11 @@ from sklearn.utils import check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import _check_partial_fit_first_call
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    has_fit_parameter,
+)
 
 from ..metrics import apply_temperature
 from ..neural_network._labels import check_labels
@@ -97,8 +102,17 @@ class XRDEnsembleClassifier(
         a class), ``"unclassified"`` for string labels.  The skxrd scorers
         (coverage, selective accuracy, subgroup distance) recognise -1 even
         when the ensemble sits inside a Pipeline.
+    bootstrap : bool, default=False
+        Train each member on its own resample of the data (bagging), so that
+        the members differ by more than their seeds.  ``fit`` weights every
+        pattern by the number of times a bootstrap sample of the same size
+        draws it; ``partial_fit`` by a Poisson(1) count drawn afresh for every
+        pattern, member and call -- online bagging [2]_, the streaming
+        equivalent.  The counts multiply ``sample_weight``; a pattern drawn zero
+        times is not shown to that member.  Members need a ``sample_weight``
+        parameter in ``fit`` (and ``partial_fit``).
     random_state : int, RandomState instance or None, default=None
-        Source of the members' seeds.
+        Source of the members' seeds and of the bootstrap counts.
 
     Attributes
     ----------
@@ -132,6 +146,8 @@ class XRDEnsembleClassifier(
     ----------
     .. [1] J. Vecsei, K. Choo, J. Chang and T. Neupert, Phys. Rev. B 99, 245120
        (2019).
+    .. [2] N. C. Oza and S. Russell, "Online bagging and boosting", Proc.
+       Artificial Intelligence and Statistics, 105-112 (2001).
 
     Examples
     --------
@@ -163,6 +179,7 @@ class XRDEnsembleClassifier(
         "reject_threshold": [Interval(Real, 0, 1, closed="both"), None],
         "temperature": [Interval(Real, 0, None, closed="neither")],
         "reject_label": "no_validation",
+        "bootstrap": ["boolean"],
         "random_state": ["random_state"],
     }
 
@@ -175,6 +192,7 @@ class XRDEnsembleClassifier(
         reject_threshold=None,
         temperature=1.0,
         reject_label=None,
+        bootstrap=False,
         random_state=None,
     ):
         self.estimator = estimator
@@ -183,6 +201,7 @@ class XRDEnsembleClassifier(
         self.reject_threshold = reject_threshold
         self.temperature = temperature
         self.reject_label = reject_label
+        self.bootstrap = bootstrap
         self.random_state = random_state
 
     def _member_templates(self):
@@ -228,7 +247,8 @@ class XRDEnsembleClassifier(
         y : array-like of shape (n_patterns,)
             Labels.
         sample_weight : array-like of shape (n_patterns,), default=None
-            Passed to every member's ``fit``.
+            Passed to every member's ``fit`` (times its bootstrap counts with
+            ``bootstrap=True``).
         **fit_params : dict
             Passed to every member's ``fit`` (e.g. ``validation_data`` for the
             skxrd networks).
@@ -241,10 +261,11 @@ class XRDEnsembleClassifier(
         X, y = self._validate_training_data(X, y, reset=True)
         self.classes_ = fixed_classes(self.classes, y)
         self._check_known_labels(y)
-        if sample_weight is not None:
-            fit_params["sample_weight"] = sample_weight
         self.estimators_ = self._make_members()
-        for member in self.estimators_:
+        weights = self._member_weights(len(y), sample_weight, "fit", reset=True)
+        for member, weight in zip(self.estimators_, weights, strict=True):
+            if weight is not None:
+                fit_params["sample_weight"] = weight
             member.fit(X, y, **fit_params)
         return self
 
@@ -263,7 +284,8 @@ class XRDEnsembleClassifier(
             Every label the stream can produce; required on the first call
             unless the ``classes`` parameter is set.
         sample_weight : array-like of shape (n_patterns,), default=None
-            Passed to every member.
+            Passed to every member (times its Poisson counts with
+            ``bootstrap=True``).
         **fit_params : dict
             Passed to every member's ``partial_fit`` (e.g. ``validation_data``).
 
@@ -280,11 +302,58 @@ class XRDEnsembleClassifier(
             self.classes_ = fixed_classes(self.classes, self.classes_)
             self.estimators_ = self._make_members()
         self._check_known_labels(y)
-        if sample_weight is not None:
-            fit_params["sample_weight"] = sample_weight
-        for member in self.estimators_:
+        weights = self._member_weights(
+            len(y), sample_weight, "partial_fit", reset=first
+        )
+        for member, weight in zip(self.estimators_, weights, strict=True):
+            if weight is not None:
+                fit_params["sample_weight"] = weight
             member.partial_fit(X, y, classes=self.classes_, **fit_params)
         return self
+
+    def _member_weights(self, n_samples, sample_weight, method, reset):
+        """Each member's sample weights: ``sample_weight`` times its counts.
+
+        Without ``bootstrap`` every member gets ``sample_weight`` (possibly
+        None).  The counts come from a generator seeded from
+        ``random_state`` in ``fit`` and at the first ``partial_fit`` call
+        (``reset``), so that a stream's later calls draw different counts.
+        """
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, np.empty(n_samples))
+        if not self.bootstrap:
+            return [sample_weight] * len(self.estimators_)
+        for k, member in enumerate(self.estimators_):
+            if not has_fit_parameter(member, "sample_weight") or (
+                method == "partial_fit"
+                and "sample_weight"
+                not in inspect.signature(member.partial_fit).parameters
+            ):
+                raise ValueError(
+                    f"bootstrap=True weights every member's patterns, but member "
+                    f"{k} ({type(member).__name__}) takes no sample_weight in "
+                    f"{method}."
+                )
+        if reset or not hasattr(self, "_bootstrap_rng"):
+            seed = check_random_state(self.random_state).randint(_SEED_LIMIT)
+            self._bootstrap_rng = np.random.RandomState(seed)
+        rng = self._bootstrap_rng
+        weights = []
+        for _ in self.estimators_:
+            if method == "fit":
+                counts = np.bincount(
+                    rng.randint(n_samples, size=n_samples), minlength=n_samples
+                )
+            else:
+                counts = rng.poisson(1.0, size=n_samples)
+                # A member must see something on every call (its first call
+                # sets it up); redrawing an all-zero draw matters only for
+                # chunks of a few patterns (probability e^-n).
+                while not counts.any():
+                    counts = rng.poisson(1.0, size=n_samples)
+            counts = counts.astype(np.float64)
+            weights.append(counts if sample_weight is None else counts * sample_weight)
+        return weights
 
     @available_if(_estimator_has("restore_best_weights"))
     def restore_best_weights(self):

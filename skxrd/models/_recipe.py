@@ -309,6 +309,7 @@ def train_pretrained(
     weights_dtype="float16",
     learning_rate_decay="constant",
     decay_start=0.0,
+    bootstrap=False,
 ):
     """Run the whole recipe of the shipped model and write the model file.
 
@@ -340,6 +341,10 @@ default="materials-project"
     learning_rate_decay : {"constant", "cosine"}, default="constant"
     decay_start : float in [0, 1), default=0.0
         The networks' learning-rate schedule (`train_from_stream`).
+    bootstrap : bool, default=False
+        Online bagging: every member weights each streamed pattern by its own
+        Poisson(1) count (`skxrd.ensemble.XRDEnsembleClassifier`), so that
+        members trained on one stream stay apart.  Untried in a full run.
 
     Returns
     -------
@@ -353,6 +358,7 @@ default="materials-project"
         architecture=architecture,
         class_prior_systems=class_prior_systems,
     )
+    model.set_params(bootstrap=bootstrap)
     start = time.perf_counter()
     seen, fresh = train_from_stream(
         model,
@@ -373,6 +379,7 @@ default="materials-project"
         "class_prior_systems": class_prior_systems,
         "learning_rate_decay": learning_rate_decay,
         "decay_start": decay_start,
+        "bootstrap": bootstrap,
         "patterns_seen": seen,
         "fresh_patterns": fresh,
         "minutes": round(elapsed, 1),
