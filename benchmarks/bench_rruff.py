@@ -250,12 +250,13 @@ def paired_differences(y, proba, other, classes, repeats=2000, seed=0):
     return result
 
 
-def member_agreement(model, X, y):
+def member_agreement(model, X, y, proba):
     """How often an ensemble's members name the same group, and how well.
 
-    Returns the share of patterns on which every member's top group is the
-    same and the ensemble's top-1 accuracy on those and on the others (%),
-    or None for a model without members.  Members trained alike agree more;
+    ``proba`` is the ensemble's own probabilities for ``X`` (already
+    predicted by the caller).  Returns the share of patterns on which every
+    member's top group is the same and the ensemble's top-1 accuracy on those
+    and on the others (%), or None for a model without members.  Members trained alike agree more;
     their agreement carries less information about being right.
     """
     members = getattr(model, "estimators_", None)
@@ -265,7 +266,7 @@ def member_agreement(model, X, y):
         [np.asarray(m.classes_)[m.predict_proba(X).argmax(axis=1)] for m in members]
     )
     agree = (answers == answers[0]).all(axis=0)
-    hits = np.asarray(model.classes_)[model.predict_proba(X).argmax(axis=1)] == y
+    hits = np.asarray(model.classes_)[proba.argmax(axis=1)] == y
 
     def share(mask):
         return round(100 * float(hits[mask].mean()), 1) if mask.any() else None
@@ -428,11 +429,12 @@ def main():
         )
         if other is not None:
             X = datasets[name][0]
+            other_proba = other.predict_proba(X)
             compared[name + ", network"] = {
-                **paired_differences(y, probas[name], other.predict_proba(X), classes),
+                **paired_differences(y, probas[name], other_proba, classes),
                 "members": {
-                    "this": member_agreement(model, X, y),
-                    "other": member_agreement(other, X, y),
+                    "this": member_agreement(model, X, y, probas[name]),
+                    "other": member_agreement(other, X, y, other_proba),
                 },
             }
     matching = model.skxrd_metadata_.get("matching")

@@ -323,18 +323,19 @@ class XRDEnsembleClassifier(
             sample_weight = _check_sample_weight(sample_weight, np.empty(n_samples))
         if not self.bootstrap:
             return [sample_weight] * len(self.estimators_)
-        for k, member in enumerate(self.estimators_):
-            if not has_fit_parameter(member, "sample_weight") or (
-                method == "partial_fit"
-                and "sample_weight"
-                not in inspect.signature(member.partial_fit).parameters
-            ):
-                raise ValueError(
-                    f"bootstrap=True weights every member's patterns, but member "
-                    f"{k} ({type(member).__name__}) takes no sample_weight in "
-                    f"{method}."
-                )
         if reset or not hasattr(self, "_bootstrap_rng"):
+            # Once per fit or stream, not per chunk: the members stay the same.
+            for k, member in enumerate(self.estimators_):
+                if not has_fit_parameter(member, "sample_weight") or (
+                    method == "partial_fit"
+                    and "sample_weight"
+                    not in inspect.signature(member.partial_fit).parameters
+                ):
+                    raise ValueError(
+                        f"bootstrap=True weights every member's patterns, but "
+                        f"member {k} ({type(member).__name__}) takes no "
+                        f"sample_weight in {method}."
+                    )
             seed = check_random_state(self.random_state).randint(_SEED_LIMIT)
             self._bootstrap_rng = np.random.RandomState(seed)
         rng = self._bootstrap_rng
