@@ -59,13 +59,12 @@ from skxrd.models import calibrate_matching, with_references  # noqa: E402
 from skxrd.models._recipe import (  # noqa: E402
     MATCHER_PARAMS,
     held_out_patterns,
-    held_out_structures,
     load_measured_set,
     pretrained_member,
     reference_patterns,
     selection_patterns,
+    split_structures,
     train_from_stream,
-    training_structures,
 )
 from skxrd.neural_network import XRDResNetClassifier  # noqa: E402
 from skxrd.preprocessing import normalize_patterns, resampling_matrix  # noqa: E402
@@ -512,8 +511,7 @@ def main():
     if args.data is None:
         parser.error("--data is required unless --table is given")
 
-    held_out = held_out_structures(n_jobs=args.n_jobs)
-    structures = training_structures(exclude=held_out, n_jobs=args.n_jobs)
+    structures, held_out = split_structures(n_jobs=args.n_jobs)
     # Widths scale the architecture's defaults, which are the shipped sizes
     # (width 2) for both networks.
     network = clone(shipped) if args.architecture == "cnn" else XRDResNetClassifier()

@@ -29,10 +29,9 @@ from skxrd.engine import StructurePatternSource  # noqa: E402
 from skxrd.metrics import xrd_report  # noqa: E402
 from skxrd.models._recipe import (  # noqa: E402
     held_out_patterns,
-    held_out_structures,
     load_measured_set,
     pretrained_member,
-    training_structures,
+    split_structures,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,8 +48,7 @@ def main():
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        held_out = held_out_structures(n_jobs=args.n_jobs)
-        records = training_structures(exclude=held_out, n_jobs=args.n_jobs)
+        records, held_out = split_structures(n_jobs=args.n_jobs)
         augmenter = XRDAugmenter(counts=(1e2, 1e4), background_amplitude=0.15)
         source = StructurePatternSource(
             records, batch_size=512, augmenter=augmenter, n_jobs=args.n_jobs

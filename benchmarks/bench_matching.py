@@ -27,9 +27,8 @@ from skxrd.models import load_pretrained  # noqa: E402
 from skxrd.models._recipe import (  # noqa: E402
     MATCHER_PARAMS,
     held_out_patterns,
-    held_out_structures,
     reference_patterns,
-    training_structures,
+    split_structures,
 )
 from skxrd.neighbors import PatternMatchClassifier  # noqa: E402
 
@@ -49,8 +48,7 @@ def main():
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--n-jobs", type=int, default=2)
     args = parser.parse_args()
-    held_out = held_out_structures(n_jobs=args.n_jobs)
-    training = training_structures(exclude=held_out, n_jobs=args.n_jobs)
+    training, held_out = split_structures(n_jobs=args.n_jobs)
     references = {
         "structures": reference_patterns(training, n_jobs=args.n_jobs, n_variants=0),
         "shipped": reference_patterns(training, n_jobs=args.n_jobs),

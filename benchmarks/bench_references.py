@@ -29,10 +29,9 @@ from skxrd.models import load_pretrained, with_references  # noqa: E402
 from skxrd.models._matching import _best_weight, _pools_by_weight  # noqa: E402
 from skxrd.models._recipe import (  # noqa: E402
     held_out_patterns,
-    held_out_structures,
     reference_patterns,
     selection_patterns,
-    training_structures,
+    split_structures,
 )
 
 CONFIGS = (
@@ -63,8 +62,7 @@ def main():
     )
     parser.add_argument("--n-jobs", type=int, default=2)
     args = parser.parse_args()
-    held_out = held_out_structures(n_jobs=args.n_jobs)
-    training = training_structures(exclude=held_out, n_jobs=args.n_jobs)
+    training, held_out = split_structures(n_jobs=args.n_jobs)
     matcher_params = json.loads(args.matcher)
     if args.selection:
         X_held, y_held = selection_patterns(held_out, training)

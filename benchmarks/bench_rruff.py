@@ -38,7 +38,7 @@ from skxrd.models._recipe import (  # noqa: E402
     held_out_structures,
     load_measured_set,
     reference_patterns,
-    training_structures,
+    split_structures,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -399,7 +399,13 @@ def main():
     datasets = {}
     if Path(args.rruff).exists():
         datasets["RRUFF (303 measured)"] = load_measured_set(args.rruff)
-    held_out = held_out_structures(n_jobs=args.n_jobs)
+    matching = model.skxrd_metadata_.get("matching")
+    pooling = bool(matching) and not args.no_references
+    if pooling:
+        # Both sides of the split in one reading of the collections.
+        training, held_out = split_structures(n_jobs=args.n_jobs)
+    else:
+        held_out = held_out_structures(n_jobs=args.n_jobs)
     datasets["simulated real structures"] = held_out_patterns(args.seed, held_out)
     from skxrd.engine import space_group_prior
 
@@ -437,14 +443,10 @@ def main():
                     "other": member_agreement(other, X, y, other_proba),
                 },
             }
-    matching = model.skxrd_metadata_.get("matching")
-    if matching and not args.no_references:
+    if pooling:
         if args.match_weight is not None:
             matching = {**matching, "weight": args.match_weight}
-        references = reference_patterns(
-            training_structures(exclude=held_out, n_jobs=args.n_jobs),
-            n_jobs=args.n_jobs,
-        )[:2]
+        references = reference_patterns(training, n_jobs=args.n_jobs)[:2]
         pooled = with_references(model, *references, matching)
         matcher = pooled.named_estimators_["match"]
         pools, threshold = {}, pooled.reject_threshold

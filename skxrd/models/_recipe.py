@@ -95,7 +95,7 @@ default="materials-project"
     # members +10 points of RRUFF crystal system (docs/ levers table).
     prior = space_group_prior(systems=class_prior_systems)
     real = StructurePatternSource(
-        training_structures(exclude=held_out_structures(n_jobs=n_jobs), n_jobs=n_jobs),
+        split_structures(n_jobs=n_jobs)[0],
         class_prior=prior,
         # Mild variants: at 1.2e5 patterns, 3% strain and 30% substitution
         # blurred the structure types that measured minerals match (RRUFF top-1
@@ -488,8 +488,7 @@ def add_matching(path, calibration_data=None, *, n_jobs=1):
     from ._matching import calibrate_matching
 
     model = load_model(path)
-    held_out = held_out_structures(n_jobs=n_jobs)
-    training = training_structures(exclude=held_out, n_jobs=n_jobs)
+    training, held_out = split_structures(n_jobs=n_jobs)
     X, y, names = reference_patterns(training, n_jobs=n_jobs)
     calibration = None
     if calibration_data is not None:
@@ -550,8 +549,7 @@ def held_out_structures(symprec=0.01, n_jobs=None):
     from functools import partial
 
     avogadro = _load_available(("avogadro",), n_jobs)
-    identity = partial(_identity, symprec=symprec)
-    return _load_available(("pymatgen",)) + _avogadro_half(avogadro, 1, identity)
+    return _held_out_side(avogadro, partial(_identity, symprec=symprec))
 
 
 def training_structures(exclude=None, symprec=0.01, n_jobs=None):
@@ -574,14 +572,60 @@ def training_structures(exclude=None, symprec=0.01, n_jobs=None):
     Returns
     -------
     records : list of StructureRecord
+
+    See Also
+    --------
+    split_structures : Both sides of the split, each collection read once.
     """
     from functools import cache, partial
 
     # The split and the exclusion both need each Avogadro record's identity:
     # one symmetry analysis per record (records hash by identity).
     identity = cache(partial(_identity, symprec=symprec))
+    avogadro = _load_available(("avogadro",), n_jobs)
+    return _training_side(avogadro, exclude, identity, n_jobs)
+
+
+def split_structures(symprec=0.01, n_jobs=None):
+    """The training and the held-out structures, each collection read once.
+
+    The same records, in the same order, as ``held_out_structures()`` and
+    ``training_structures(exclude=held_out_structures())``, for half the
+    reading: the Avogadro/COD CIFs are parsed and analysed once for both
+    sides.
+
+    Parameters
+    ----------
+    symprec : float, default=0.01
+        Tolerance of the symmetry analysis behind the split and the exclusion.
+    n_jobs : int or None, default=None
+        Parallel jobs reading the CIF files (joblib; None: one).
+
+    Returns
+    -------
+    training : list of StructureRecord
+        `training_structures` without any structure sharing its formula and
+        space group with a held-out one.
+    held_out : list of StructureRecord
+        `held_out_structures`.
+    """
+    from functools import cache, partial
+
+    identity = cache(partial(_identity, symprec=symprec))
+    avogadro = _load_available(("avogadro",), n_jobs)
+    held_out = _held_out_side(avogadro, identity)
+    return _training_side(avogadro, held_out, identity, n_jobs), held_out
+
+
+def _held_out_side(avogadro, identity):
+    """pymatgen's structures and the held-out half of ``avogadro``."""
+    return _load_available(("pymatgen",)) + _avogadro_half(avogadro, 1, identity)
+
+
+def _training_side(avogadro, exclude, identity, n_jobs):
+    """AFLOW, robocrys and the training half of ``avogadro``, minus ``exclude``."""
     records = _load_available(("aflow-prototypes", "robocrys"), n_jobs)
-    records += _avogadro_half(_load_available(("avogadro",), n_jobs), 0, identity)
+    records += _avogadro_half(avogadro, 0, identity)
     if not exclude:
         return records
     taken = {key for key in map(identity, exclude) if key}
@@ -766,8 +810,7 @@ def reference_patterns(
     from ..simulation import compute_sticks
 
     if records is None:
-        held_out = held_out_structures(n_jobs=n_jobs)
-        records = training_structures(exclude=held_out, n_jobs=n_jobs)
+        records = split_structures(n_jobs=n_jobs)[0]
     if n_variants is None:
         n_variants = REFERENCE_VARIANTS["n_variants"]
     with warnings.catch_warnings():
@@ -823,7 +866,7 @@ def known_type_patterns(records=None, n_patterns=248, random_state=12345):
     from ..engine import StructurePatternSource
 
     if records is None:
-        records = training_structures(exclude=held_out_structures())
+        records = split_structures()[0]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         source = StructurePatternSource(
@@ -858,7 +901,9 @@ def selection_patterns(held_out=None, training=None, held_out_set=None):
     X : ndarray of shape (n, 8500)
     y : ndarray of shape (n,)
     """
-    if held_out is None and (training is None or held_out_set is None):
+    if training is None and held_out is None:
+        training, held_out = split_structures()
+    if held_out is None and held_out_set is None:
         held_out = held_out_structures()
     if training is None:
         training = training_structures(exclude=held_out)
