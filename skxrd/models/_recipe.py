@@ -344,7 +344,9 @@ default="materials-project"
     bootstrap : bool, default=False
         Online bagging: every member weights each streamed pattern by its own
         Poisson(1) count (`skxrd.ensemble.XRDEnsembleClassifier`), so that
-        members trained on one stream stay apart.  Untried in a full run.
+        members trained on one stream stay apart.  With the late anneal it
+        kept the members apart but was not shipped (docs/user_guide/
+        pretrained.rst, levers list).
 
     Returns
     -------
