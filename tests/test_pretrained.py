@@ -40,8 +40,8 @@ def model():
 
 @pytest.fixture(scope="module")
 def split():
-    # Loading and analysing the collections takes ~45 s: done once here, the
-    # CIF parsing on both cores.
+    # Loading and analysing the collections takes ~20 s: done once here for
+    # both sides, the CIF parsing on both cores.
     from skxrd.models._recipe import split_structures
 
     return split_structures(n_jobs=2)

@@ -592,9 +592,9 @@ def split_structures(symprec=0.01, n_jobs=None):
     """The training and the held-out structures, each collection read once.
 
     The same records, in the same order, as ``held_out_structures()`` and
-    ``training_structures(exclude=held_out_structures())``, for half the
-    reading: the Avogadro/COD CIFs are parsed and analysed once for both
-    sides.
+    ``training_structures(exclude=held_out_structures())``, with the
+    Avogadro/COD CIFs parsed and their symmetry analysed once for both sides
+    instead of twice.
 
     Parameters
     ----------
