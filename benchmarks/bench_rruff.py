@@ -256,8 +256,9 @@ def member_agreement(model, X, y, proba):
     ``proba`` is the ensemble's own probabilities for ``X`` (already
     predicted by the caller).  Returns the share of patterns on which every
     member's top group is the same and the ensemble's top-1 accuracy on those
-    and on the others (%), or None for a model without members.  Members trained alike agree more;
-    their agreement carries less information about being right.
+    and on the others (%), or None for a model without members.  Members
+    trained alike agree more; their agreement carries less information about
+    being right.
     """
     members = getattr(model, "estimators_", None)
     if not members or len(members) < 2:
