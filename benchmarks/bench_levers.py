@@ -105,6 +105,7 @@ def sources(args, structures, batch_size=512):
         strain=args.strain,
         lattice_scale=args.lattice_scale,
         substitution_probability=args.substitution,
+        rescale_substituted=args.rescale_substituted,
         displacement=args.displacement,
         random_state=args.seed + 1,
         **common,
@@ -252,6 +253,8 @@ def describe(row, defaults):
         )
     if structures and setting["lattice_scale"] != defaults["lattice_scale"]:
         parts.append(f"lattice scale {row['lattice_scale']:g}")
+    if structures and row.get("rescale_substituted"):
+        parts.append("substituted cells rescaled (Vegard)")
     if row.get("sqrt"):
         parts.append("square-root intensity")
     if row.get("axis", "two-theta") != "two-theta":
@@ -394,6 +397,12 @@ def main():
         help="largest isotropic change of the lattice (StructurePatternSource)",
     )
     parser.add_argument("--displacement", type=float, default=0.0)
+    parser.add_argument(
+        "--rescale-substituted",
+        action="store_true",
+        help="a substitution rescales the cell by the atoms' radius ratio "
+        "(StructurePatternSource(rescale_substituted=True))",
+    )
     parser.add_argument("--loss", default="categorical_crossentropy")
     parser.add_argument(
         "--sqrt", action="store_true", help="train and test on sqrt(intensity)"

@@ -1,13 +1,15 @@
 """Which copies of the reference structures help search-match (held-out only).
 
     python benchmarks/bench_references.py [--configs K,STRAIN,SUBST[,SCALE] ...]
-                                          [--matcher JSON]
+                                          [--matcher JSON] [--selection]
+                                          [--rescale-substituted]
 
 For each configuration, the search-match references are the training
 structures' patterns plus K copies of each (`reference_patterns`, i.e.
 `skxrd.engine.structure_variants`
 with strain STRAIN, substitution probability SUBST, lattice scale SCALE,
-default 0; K = 0: the structures alone).
+default 0; K = 0: the structures alone; ``--rescale-substituted``: each
+substitution also rescales the copy's cell by the atoms' radius ratio).
 The shipped network is pooled with the matcher (`with_references`) and the
 pool's log-loss on the held-out structures' patterns is taken at its best
 search-match weight (each weight at its own best temperature, as
@@ -60,6 +62,12 @@ def main():
         help="judge on the held-out and known-type patterns the shipped weight "
         "is chosen on (selection_patterns) instead of the held-out ones alone",
     )
+    parser.add_argument(
+        "--rescale-substituted",
+        action="store_true",
+        help="the copies' substitutions rescale their cells by the atoms' radius "
+        "ratio (structure_variants(rescale_substituted=True))",
+    )
     parser.add_argument("--n-jobs", type=int, default=2)
     args = parser.parse_args()
     training, held_out = split_structures(n_jobs=args.n_jobs)
@@ -82,6 +90,7 @@ def main():
             strain=strain,
             substitution_probability=substitution,
             lattice_scale=scale,
+            rescale_substituted=args.rescale_substituted,
         )
         pooled = with_references(
             model, X, y, {"matcher": matcher_params, "weight": 0.0}
@@ -95,6 +104,7 @@ def main():
             "strain": strain,
             "substitution": substitution,
             **({"lattice_scale": scale} if scale else {}),
+            **({"rescale_substituted": True} if args.rescale_substituted else {}),
             "references": len(y),
             **({"matcher": matcher_params} if matcher_params else {}),
             ("selection" if args.selection else "held_out") + "_log_loss": round(

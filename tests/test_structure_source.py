@@ -6,7 +6,7 @@ from pymatgen.core import Lattice, Structure
 from pymatgen.symmetry.analyzer import SpacegroupAnalyzer
 
 from skxrd.engine import StructurePatternSource
-from skxrd.engine._structure_source import _perturb, _substitutes
+from skxrd.engine._structure_source import _perturb, _radius_ratio, _substitutes
 from skxrd.simulation import GaussianWidthSampler
 
 
@@ -178,3 +178,48 @@ def test_class_prior_without_weight_on_any_present_group_is_refused(structures):
     source = StructurePatternSource([structures["NaCl"]], class_prior=weights)
     with pytest.raises(ValueError, match=r"no weight to any space group.*225"):
         source.take(1)
+
+
+@pytest.mark.parametrize(
+    "before, after, a_before, a_after",
+    [
+        ((12, 8), (20, 8), 4.211, 4.811),  # MgO -> CaO
+        ((20, 8), (38, 8), 4.811, 5.160),  # CaO -> SrO
+        ((20, 8), (20, 16), 4.811, 5.690),  # CaO -> CaS
+        ((11, 17), (11, 35), 5.640, 5.973),  # NaCl -> NaBr
+        ((19, 17), (19, 35), 6.293, 6.600),  # KCl -> KBr
+    ],
+)
+def test_radius_ratio_gives_measured_rock_salt_cells(before, after, a_before, a_after):
+    # Measured lattice constants of the rock-salt compounds (Wyckoff, Crystal
+    # Structures); Vegard's law with Slater's radii meets them within 1.5%.
+    ratio = _radius_ratio(np.array(before), np.array(after), np.ones(2))
+    assert a_before * ratio == pytest.approx(a_after, rel=0.015)
+
+
+def test_rescaled_substitution_scales_the_cell_by_the_radius_ratio():
+    mgo = Structure.from_spacegroup(
+        "Fm-3m", Lattice.cubic(4.211), ["Mg", "O"], [[0, 0, 0], [0.5, 0.5, 0.5]]
+    )
+    settings = {"strain": 0.0, "substitution_probability": 1.0}
+    cell, rescaled = _cell_and_config(mgo, rescale_substituted=True, **settings)
+    _, kept = _cell_and_config(mgo, **settings)
+    a = {}
+    for name, config in (("rescaled", rescaled), ("kept", kept)):
+        rng = np.random.default_rng(0)
+        crystals = [_perturb(cell, rng, config) for _ in range(12)]
+        a[name] = [np.linalg.norm(c["lattice"][0]) for c in crystals]
+    # The same seed draws the same substitutes (Be or Ca for Mg, S for O):
+    # only the cell differs.
+    np.testing.assert_allclose(a["kept"], 4.211)
+    expected = {
+        4: 4.211 * (1.05 + 1.0) / (1.5 + 0.6),  # Be, S
+        20: 4.211 * (1.8 + 1.0) / (1.5 + 0.6),  # Ca, S: CaS, a = 5.69 Å
+    }
+    rng = np.random.default_rng(0)
+    cations = [
+        int(np.setdiff1d(_perturb(cell, rng, rescaled)["numbers"], [16])[0])
+        for _ in range(12)
+    ]
+    assert set(cations) == {4, 20}
+    np.testing.assert_allclose(a["rescaled"], [expected[z] for z in cations])

@@ -73,3 +73,26 @@ def test_bad_parameters(nacl, params):
     n = params.pop("n_variants", 2)
     with pytest.raises(ValueError):
         structure_variants([nacl], n, **params)
+
+
+def test_rescaled_substitution_moves_the_peaks_to_the_new_compounds_cell():
+    lime = Structure.from_spacegroup(
+        "Fm-3m", Lattice.cubic(4.811), ["Ca", "O"], [[0, 0, 0], [0.5, 0.5, 0.5]]
+    )
+    settings = {"strain": 0, "substitution_probability": 1, "random_state": 0}
+    kept, _, _ = structure_variants([lime], 6, **settings)
+    moved, _, _ = structure_variants([lime], 6, rescale_substituted=True, **settings)
+    # Every element replaced: Mg or Sr for Ca, S for O.  Vegard's law with
+    # Slater's radii puts MgS at a = 5.01 Å (measured 5.20) and SrS at 6.01 Å
+    # (measured 6.02); the cell kept, (200) stays at CaO's.
+    assert all(
+        GRID[x.argmax()] == pytest.approx(_two_theta(4.811 / 2), abs=0.03) for x in kept
+    )
+    cells = {4.811 * 2.5 / 2.4, 4.811 * 3.0 / 2.4}
+    found = {
+        min(cells, key=lambda a: abs(GRID[x.argmax()] - _two_theta(a / 2)))
+        for x in moved
+    }
+    for x in moved:
+        assert min(abs(GRID[x.argmax()] - _two_theta(a / 2)) for a in cells) < 0.03
+    assert found == cells

@@ -63,6 +63,12 @@ default="prior"
         the pattern's shape.
     substitution_probability : float, default=0.3
         Probability that each element of a structure is replaced.
+    rescale_substituted : bool, default=False
+        Whether a substitution also rescales the lattice, by the ratio of the
+        atoms' mean atomic radius (Slater's) after and before it, as Vegard's
+        law has it: with Ca for Mg, MgO's cell (a = 4.21 Å) grows to CaO's
+        (4.81 Å).  False keeps the cell, so that only the scattering power
+        changes.
     displacement : float, default=0.0
         Standard deviation in Å of a random displacement of every orbit of
         atoms, restricted to the directions its site symmetry allows and
@@ -114,6 +120,7 @@ normalize, wavelength, start, stop, step, n_jobs, random_state
         "strain": [Interval(Real, 0, 0.5, closed="left")],
         "lattice_scale": [Interval(Real, 0, 0.5, closed="left")],
         "substitution_probability": [Interval(Real, 0, 1, closed="both")],
+        "rescale_substituted": ["boolean"],
         "displacement": [Interval(Real, 0, 1, closed="both")],
         "debye_waller_range": [tuple, list],
         "symprec": [Interval(Real, 0, None, closed="neither")],
@@ -129,6 +136,7 @@ normalize, wavelength, start, stop, step, n_jobs, random_state
         strain=0.03,
         lattice_scale=0.0,
         substitution_probability=0.3,
+        rescale_substituted=False,
         displacement=0.0,
         debye_waller_range=(0.0, 1.5),
         symprec=0.01,
@@ -152,6 +160,7 @@ normalize, wavelength, start, stop, step, n_jobs, random_state
         self.strain = strain
         self.lattice_scale = lattice_scale
         self.substitution_probability = substitution_probability
+        self.rescale_substituted = rescale_substituted
         self.displacement = displacement
         self.debye_waller_range = debye_waller_range
         self.symprec = symprec
@@ -218,6 +227,7 @@ normalize, wavelength, start, stop, step, n_jobs, random_state
             "strain": float(self.strain),
             "lattice_scale": float(self.lattice_scale),
             "substitution": float(self.substitution_probability),
+            "rescale_substituted": bool(self.rescale_substituted),
             "debye_waller": (low, high),
             "displacement": float(self.displacement),
         }
@@ -408,6 +418,9 @@ def _perturb(cell, rng, config):
             options = _substitutes(int(z))
             if options and rng.random() < config["substitution"]:
                 numbers[cell["numbers"] == z] = options[rng.integers(len(options))]
+        if config["rescale_substituted"]:
+            ratio = _radius_ratio(cell["numbers"], numbers, cell["occupancies"])
+            a, b, c = a * ratio, b * ratio, c * ratio
     frac_coords = cell["frac_coords"]
     if config["displacement"] > 0 and "orbit" in cell:
         sigma = config["displacement"] / cell["parameters"][:3]
@@ -443,6 +456,43 @@ def _lattice_matrix(a, b, c, alpha, beta, gamma):
             [c * cx, c * cy, c * cz],
         ]
     )
+
+
+def _radius_ratio(before, after, occupancies):
+    """Mean atomic radius of the atoms after a substitution over that before.
+
+    Vegard's law in its simplest form: the cell grows with the atoms on its
+    sites.  Slater's radii (pymatgen's ``atomic_radius``) are fitted so that
+    their sums give bond lengths, so for a binary compound the ratio is that
+    of the bond lengths (MgO, a = 4.21 Å, with Ca for Mg: 4.81 Å, as CaO).
+    1 where an element has no tabulated radius.
+    """
+    radii = _atomic_radii()
+    old = np.dot(radii[before], occupancies)
+    new = np.dot(radii[after], occupancies)
+    if not (np.isfinite(old) and np.isfinite(new)) or old <= 0:
+        return 1.0
+    return float(new / old)
+
+
+@cache
+def _atomic_radii():
+    # Slater's empirical radii, the calculated ones where pymatgen has none
+    # (noble gases); NaN for elements with neither (At, Fr, beyond Am).
+    from pymatgen.core.periodic_table import Element
+
+    radii = np.full(119, np.nan)
+    with warnings.catch_warnings():
+        # pymatgen warns for each radius it lacks; NaN says the same.
+        warnings.simplefilter("ignore")
+        for z in range(1, 119):
+            element = Element.from_Z(z)
+            r = element.atomic_radius
+            if r is None:
+                r = element.atomic_radius_calculated
+            if r is not None:
+                radii[z] = float(r)
+    return radii
 
 
 @cache

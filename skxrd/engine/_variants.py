@@ -19,6 +19,7 @@ __all__ = ["structure_variants"]
         "strain": [Interval(Real, 0, 0.5, closed="left")],
         "lattice_scale": [Interval(Real, 0, 0.5, closed="left")],
         "substitution_probability": [Interval(Real, 0, 1, closed="both")],
+        "rescale_substituted": ["boolean"],
         "displacement": [Interval(Real, 0, 1, closed="both")],
         "debye_waller": [Interval(Real, 0, None, closed="left")],
         "symprec": [Interval(Real, 0, None, closed="neither")],
@@ -35,6 +36,7 @@ def structure_variants(
     strain=0.03,
     lattice_scale=0.0,
     substitution_probability=0.5,
+    rescale_substituted=False,
     displacement=0.0,
     debye_waller=0.5,
     symprec=0.01,
@@ -71,6 +73,10 @@ def structure_variants(
         Largest relative change of all lattice lengths together.
     substitution_probability : float, default=0.5
         Probability that each element of a copy is replaced.
+    rescale_substituted : bool, default=False
+        Whether a substitution also rescales the lattice by the ratio of the
+        atoms' mean atomic radius after and before it (Vegard's law; see
+        `StructurePatternSource`).
     displacement : float, default=0.0
         Standard deviation in Å of symmetry-keeping atomic displacements.
     debye_waller : float, default=0.5
@@ -122,6 +128,7 @@ def structure_variants(
         "strain": float(strain),
         "lattice_scale": float(lattice_scale),
         "substitution": float(substitution_probability),
+        "rescale_substituted": bool(rescale_substituted),
         "displacement": float(displacement),
         "debye_waller": (float(debye_waller), float(debye_waller)),
     }
