@@ -235,6 +235,11 @@ def test_train_dataset_rules_for_presets(workdir, dataset, capsys):
     )
     assert code != 0
     assert "streams its own training data" in capsys.readouterr().err
+    code = main(["train", str(dataset), "-o", out, "--bootstrap", "--epochs", "1"])
+    assert code != 0
+    err = capsys.readouterr().err
+    assert "only the pretrained-space-group preset takes --bootstrap" in err
+    assert not (workdir / "never.skxrd").exists()
 
 
 def test_train_resnet_preset(workdir, dataset):
@@ -315,6 +320,13 @@ def test_pretrained_recipe_runs_end_to_end(workdir, capsys):
             # of this test's time.
             "--n-jobs",
             "2",
+            # Levers pass through to the recipe and are recorded; none of
+            # them changes the members, their precision or the prior.
+            "--bootstrap",
+            "--learning-rate-decay",
+            "cosine",
+            "--decay-start",
+            "0.5",
             "-o",
             str(out),
         ]
@@ -342,6 +354,9 @@ def test_pretrained_recipe_runs_end_to_end(workdir, capsys):
             model.skxrd_metadata_["metadata"][key]
             == shipped.skxrd_metadata_["metadata"][key]
         )
+    recorded = model.skxrd_metadata_["metadata"]
+    assert recorded["bootstrap"] is True
+    assert (recorded["learning_rate_decay"], recorded["decay_start"]) == ("cosine", 0.5)
 
 
 @pytest.fixture(scope="module")

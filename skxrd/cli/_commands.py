@@ -98,6 +98,18 @@ def _with_variants(records, X, y, names, args):
     return np.vstack([X, Xv]), np.concatenate([y, yv]), np.concatenate([names, labels])
 
 
+#: ``skxrd train`` options that set `train_pretrained` levers.
+RECIPE_LEVERS = (
+    "architecture",
+    "synthetic_fraction",
+    "class_prior_systems",
+    "learning_rate_decay",
+    "decay_start",
+    "bootstrap",
+    "weights_dtype",
+)
+
+
 def make_preset(name, *, n_estimators, epochs, augment, seed):
     """The estimators behind ``skxrd train --preset``."""
     from ..augmentation import XRDAugmenter
@@ -145,6 +157,14 @@ def train(args):
     """Dataset file → fitted model file."""
     from ..models import save_model
 
+    levers = {key: getattr(args, key, None) for key in RECIPE_LEVERS}
+    levers = {key: value for key, value in levers.items() if value is not None}
+    if args.preset != "pretrained-space-group" and levers:
+        given = ", ".join("--" + key.replace("_", "-") for key in levers)
+        raise UserError(
+            f"only the pretrained-space-group preset takes {given}; "
+            f"{args.preset} does not"
+        )
     if args.preset == "pretrained-space-group":
         # The shipped model's recipe: it streams its own data, so no dataset.
         from ..models._recipe import train_pretrained
@@ -160,6 +180,7 @@ def train(args):
             seed=args.seed,
             n_jobs=args.n_jobs,
             calibration_data=args.calibration_data,
+            **levers,
         )
         print(f"trained the pretrained-space-group recipe; wrote {path}")
         return

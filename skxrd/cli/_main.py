@@ -171,6 +171,54 @@ def build_parser():
         help="leave patterns below this certainty unclassified",
     )
     p.add_argument("--seed", type=int, default=0)
+    recipe = p.add_argument_group(
+        "pretrained-space-group recipe",
+        "levers measured in the documentation's page on the pretrained model "
+        "(default: the shipped model's settings; not for the other presets)",
+    )
+    recipe.add_argument(
+        "--architecture",
+        choices=("cnn", "resnet", "mixed"),
+        default=None,
+        help="three CNNs, three ResNets, or two CNNs and a ResNet (shipped: mixed)",
+    )
+    recipe.add_argument(
+        "--synthetic-fraction",
+        type=float,
+        default=None,
+        help="share of batches of random synthetic crystals (shipped: 0.2)",
+    )
+    recipe.add_argument(
+        "--class-prior-systems",
+        choices=("collections", "materials-project"),
+        default=None,
+        help="crystal-system frequencies of the streams (shipped: materials-project)",
+    )
+    recipe.add_argument(
+        "--learning-rate-decay",
+        choices=("constant", "cosine"),
+        default=None,
+        help="Adam's step size over the budget (shipped: constant)",
+    )
+    recipe.add_argument(
+        "--decay-start",
+        type=float,
+        default=None,
+        help="share of the budget at the full step before the decay (default: 0)",
+    )
+    recipe.add_argument(
+        "--bootstrap",
+        action="store_true",
+        default=None,
+        help="online bagging: each member weights each pattern by its own "
+        "Poisson(1) count (shipped: off)",
+    )
+    recipe.add_argument(
+        "--weights-dtype",
+        choices=("float32", "float16"),
+        default=None,
+        help="precision of the stored weights (shipped: float16)",
+    )
     p.set_defaults(func=train)
 
     p = sub.add_parser(
