@@ -1,5 +1,6 @@
 """The documentation builds without a single warning and lists every public name."""
 
+import doctest
 import importlib
 import os
 import re
@@ -71,6 +72,26 @@ def test_api_reference_names_exist():
     for qualified in sorted(_api_reference_names()):
         module, _, name = qualified.rpartition(".")
         assert name in importlib.import_module(module).__all__, qualified
+
+
+@pytest.mark.parametrize(
+    "page",
+    sorted(
+        str(p.relative_to(ROOT))
+        for p in (ROOT / "docs").rglob("*.rst")
+        if ">>>" in p.read_text(encoding="utf-8")
+        and not set(p.relative_to(ROOT / "docs").parts) & set(_BUILD_OUTPUTS)
+    ),
+)
+def test_doctests_in_the_user_guide_run(page):
+    # pytest's --doctest-modules reads docstrings, not .rst pages.
+    result = doctest.testfile(
+        str(ROOT / page),
+        module_relative=False,
+        optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE,
+        verbose=False,
+    )
+    assert result.attempted > 0 and result.failed == 0, result
 
 
 @pytest.mark.slow
