@@ -4,7 +4,7 @@
                                      [--prior-power TAU] [--prior-target TARGET]
                                      [--no-references] [--by-match] [--by-system]
                                      [--match-weight W] [--cross-validate-weight]
-                                     [--compare FILE]
+                                     [--compare FILE] [--references DATASET ...]
     python benchmarks/bench_rruff.py --table benchmarks/results_rruff.json
 
 Evaluates the pretrained space-group model (or ``--model``) on
@@ -308,6 +308,17 @@ def cross_validated_weight(pooled, X, y, repeats=5, seed=0):
     return {"weights_chosen": chosen, **dict(zip(CV_METRICS, mean, strict=True))}
 
 
+def user_references(paths):
+    """Patterns and labels of 'skxrd simulate' dataset files, concatenated."""
+    from skxrd.cli._dataset import load_dataset
+
+    loaded = [load_dataset(path)[:2] for path in paths]
+    return (
+        np.concatenate([X for X, _ in loaded]),
+        np.concatenate([y for _, y in loaded]),
+    )
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", default=None)
@@ -382,6 +393,15 @@ def main():
         metavar="JSON",
         help="print the docs' table of a --json results file and stop",
     )
+    parser.add_argument(
+        "--references",
+        nargs="+",
+        default=None,
+        metavar="DATASET",
+        help="pool with these 'skxrd simulate' dataset files instead of the "
+        "recipe's references (what 'skxrd predict --references' does); held-out "
+        "figures then count only if the files hold no held-out structure",
+    )
     parser.add_argument("--n-jobs", type=int, default=2)
     args = parser.parse_args()
     if args.table:
@@ -447,7 +467,10 @@ def main():
     if pooling:
         if args.match_weight is not None:
             matching = {**matching, "weight": args.match_weight}
-        references = reference_patterns(training, n_jobs=args.n_jobs)[:2]
+        if args.references:
+            references = user_references(args.references)
+        else:
+            references = reference_patterns(training, n_jobs=args.n_jobs)[:2]
         pooled = with_references(model, *references, matching)
         matcher = pooled.named_estimators_["match"]
         pools, threshold = {}, pooled.reject_threshold
