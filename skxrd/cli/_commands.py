@@ -1,8 +1,10 @@
 """The ``skxrd simulate``, ``train``, ``evaluate`` and ``predict`` commands."""
 
 import json
+import logging
 import sys
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -98,6 +100,26 @@ def _with_variants(records, X, y, names, args):
     return np.vstack([X, Xv]), np.concatenate([y, yv]), np.concatenate([names, labels])
 
 
+@contextmanager
+def _progress_lines(name, enabled=True):
+    """Show a library logger's INFO lines on stderr while the block runs."""
+    if not enabled:
+        yield
+        return
+    log = logging.getLogger(name)
+    # Made here, so that it writes to the sys.stderr of this call.
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+    level = log.level
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        log.removeHandler(handler)
+        log.setLevel(level)
+
+
 #: ``skxrd train`` options that set `train_pretrained` levers.
 RECIPE_LEVERS = (
     "architecture",
@@ -174,14 +196,15 @@ def train(args):
                 "the pretrained-space-group preset streams its own training data; "
                 "give no dataset"
             )
-        path = train_pretrained(
-            args.output,
-            minutes=args.minutes,
-            seed=args.seed,
-            n_jobs=args.n_jobs,
-            calibration_data=args.calibration_data,
-            **levers,
-        )
+        with _progress_lines("skxrd.models", enabled=args.progress):
+            path = train_pretrained(
+                args.output,
+                minutes=args.minutes,
+                seed=args.seed,
+                n_jobs=args.n_jobs,
+                calibration_data=args.calibration_data,
+                **levers,
+            )
         print(f"trained the pretrained-space-group recipe; wrote {path}")
         return
     if args.dataset is None:

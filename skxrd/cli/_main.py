@@ -171,6 +171,12 @@ def build_parser():
         help="leave patterns below this certainty unclassified",
     )
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--no-progress",
+        dest="progress",
+        action="store_false",
+        help="no progress lines from the pretrained-space-group recipe",
+    )
     recipe = p.add_argument_group(
         "pretrained-space-group recipe",
         "levers measured in the documentation's page on the pretrained model "
