@@ -308,17 +308,6 @@ def cross_validated_weight(pooled, X, y, repeats=5, seed=0):
     return {"weights_chosen": chosen, **dict(zip(CV_METRICS, mean, strict=True))}
 
 
-def user_references(paths):
-    """Patterns and labels of 'skxrd simulate' dataset files, concatenated."""
-    from skxrd.cli._dataset import load_dataset
-
-    loaded = [load_dataset(path)[:2] for path in paths]
-    return (
-        np.concatenate([X for X, _ in loaded]),
-        np.concatenate([y for _, y in loaded]),
-    )
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", default=None)
@@ -422,7 +411,7 @@ def main():
         datasets["RRUFF (303 measured)"] = load_measured_set(args.rruff)
     matching = model.skxrd_metadata_.get("matching")
     pooling = bool(matching) and not args.no_references
-    if pooling:
+    if pooling and not args.references:
         # Both sides of the split in one reading of the collections.
         training, held_out = split_structures(n_jobs=args.n_jobs)
     else:
@@ -468,7 +457,10 @@ def main():
         if args.match_weight is not None:
             matching = {**matching, "weight": args.match_weight}
         if args.references:
-            references = user_references(args.references)
+            # The files as 'skxrd predict --references' reads them.
+            from skxrd.cli._commands import _load_references
+
+            references = _load_references(args.references)[:2]
         else:
             references = reference_patterns(training, n_jobs=args.n_jobs)[:2]
         pooled = with_references(model, *references, matching)

@@ -330,9 +330,19 @@ def _with_references(model, args):
             "(skxrd.models.calibrate_matching makes them); predict without "
             "--references"
         )
+    X, y, names = _load_references(args.references)
+    return with_references(model, X, y, matching), names
+
+
+def _load_references(paths):
+    """Reference patterns, labels and ``file:name`` names from dataset files.
+
+    Raises `UserError` naming a file whose patterns are not on the standard
+    grid.
+    """
     grid = two_theta_grid()
     Xs, ys, names = [], [], []
-    for path in args.references:
+    for path in paths:
         X, y, two_theta, n = load_dataset(path)
         if X.shape[1] != len(grid) or (
             two_theta is not None and not np.allclose(two_theta, grid)
@@ -345,8 +355,7 @@ def _with_references(model, args):
         Xs.append(X)
         ys.append(y)
         names.extend(f"{Path(path).stem}:{name}" for name in n)
-    X, y = np.concatenate(Xs), np.concatenate(ys)
-    return with_references(model, X, y, matching), np.asarray(names)
+    return np.concatenate(Xs), np.concatenate(ys), np.asarray(names)
 
 
 def _closest(matcher, X, names, n=3):
