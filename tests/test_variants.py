@@ -96,3 +96,33 @@ def test_rescaled_substitution_moves_the_peaks_to_the_new_compounds_cell():
     for x in moved:
         assert min(abs(GRID[x.argmax()] - _two_theta(a / 2)) for a in cells) < 0.03
     assert found == cells
+
+
+def test_variant_peaks_take_the_defaults_of_structure_variants():
+    # The references stored in model files are made by _variant_peaks; they
+    # must be the copies structure_variants renders.
+    import inspect
+
+    from skxrd.engine._variants import _variant_peaks
+
+    def defaults(function):
+        return {
+            name: p.default
+            for name, p in inspect.signature(function).parameters.items()
+            if p.default is not inspect.Parameter.empty
+        }
+
+    public = defaults(structure_variants)
+    public.pop("profile")
+    assert defaults(_variant_peaks) == public
+
+
+def test_variants_are_the_same_on_two_jobs():
+    # The symmetry analysis, shared among workers, must keep order and cells.
+    from skxrd.structures import load_structures
+
+    records = list(load_structures("pymatgen")) * 4
+    one = structure_variants(records, 1, random_state=0)
+    two = structure_variants(records, 1, n_jobs=2, random_state=0)
+    for a, b in zip(one, two, strict=True):
+        np.testing.assert_array_equal(a, b)

@@ -42,6 +42,7 @@ def structure_variants(
     symprec=0.01,
     profile=None,
     wavelength="CuKa",
+    n_jobs=None,
     random_state=None,
 ):
     """Patterns of ``n_variants`` perturbed copies of every structure.
@@ -88,6 +89,9 @@ def structure_variants(
         Gaussians of FWHM 0.076°, the shape `skxrd.simulate_patterns` gives.
     wavelength : float or str, default="CuKa"
         X-ray wavelength in Å or a name.
+    n_jobs : int or None, default=None
+        Parallel jobs (joblib) of the symmetry analysis of the structures, most
+        of the time; None means one.  The copies are the same whatever it is.
     random_state : int, Generator, RandomState or None, default=None
         Seed of the perturbations (and of a sampled profile).
 
@@ -118,25 +122,23 @@ def structure_variants(
     >>> X.shape, y.tolist(), index.tolist()
     ((3, 8500), [136, 136, 136], [0, 0, 0])
     """
-    from ..diffraction import powder_peaks
     from ..simulation import render_patterns
     from ..utils._random import check_generator
 
     rng = check_generator(random_state)
-    cells = _standard_cells(structures, symprec, owner="structure_variants")
-    config = {
-        "strain": float(strain),
-        "lattice_scale": float(lattice_scale),
-        "substitution": float(substitution_probability),
-        "rescale_substituted": bool(rescale_substituted),
-        "displacement": float(displacement),
-        "debye_waller": (float(debye_waller), float(debye_waller)),
-    }
-    crystals = [_perturb(c, rng, config) for c in cells for _ in range(n_variants)]
-    grid = two_theta_grid()
-    reach = _reach((grid[0], grid[-1], grid[1] - grid[0]))
-    peaks = powder_peaks(
-        crystals, wavelength=wavelength, two_theta_range=reach, errors="skip"
+    peaks, y, index = _variant_peaks(
+        structures,
+        n_variants,
+        strain=strain,
+        lattice_scale=lattice_scale,
+        substitution_probability=substitution_probability,
+        rescale_substituted=rescale_substituted,
+        displacement=displacement,
+        debye_waller=debye_waller,
+        symprec=symprec,
+        wavelength=wavelength,
+        n_jobs=n_jobs,
+        random_state=rng,
     )
     X = render_patterns(
         peaks.positions,
@@ -146,10 +148,55 @@ def structure_variants(
         wavelength=wavelength,
         random_state=rng,
     )
-    y = np.repeat([c["space_group"] for c in cells], n_variants)
-    index = np.repeat([c["index"] for c in cells], n_variants)
     keep = X.max(axis=1) > 0
     return X[keep], y[keep], index[keep]
+
+
+def _variant_peaks(
+    structures,
+    n_variants=8,
+    *,
+    strain=0.03,
+    lattice_scale=0.0,
+    substitution_probability=0.5,
+    rescale_substituted=False,
+    displacement=0.0,
+    debye_waller=0.5,
+    symprec=0.01,
+    wavelength="CuKa",
+    n_jobs=None,
+    random_state=None,
+):
+    """Peak lists of the copies `structure_variants` renders, with y and index.
+
+    Takes `structure_variants`' parameters but ``profile`` (a test holds the
+    defaults equal).  The search-match references are stored as these peaks:
+    they are far smaller than patterns on the grid.
+    """
+    from ..diffraction import powder_peaks
+    from ..utils._random import check_generator
+
+    rng = check_generator(random_state)
+    config = {
+        "strain": float(strain),
+        "lattice_scale": float(lattice_scale),
+        "substitution": float(substitution_probability),
+        "rescale_substituted": bool(rescale_substituted),
+        "displacement": float(displacement),
+        "debye_waller": (float(debye_waller), float(debye_waller)),
+    }
+    cells = _standard_cells(
+        structures, symprec, owner="structure_variants", n_jobs=n_jobs
+    )
+    crystals = [_perturb(c, rng, config) for c in cells for _ in range(n_variants)]
+    grid = two_theta_grid()
+    reach = _reach((grid[0], grid[-1], grid[1] - grid[0]))
+    peaks = powder_peaks(
+        crystals, wavelength=wavelength, two_theta_range=reach, errors="skip"
+    )
+    y = np.repeat([c["space_group"] for c in cells], n_variants)
+    index = np.repeat([c["index"] for c in cells], n_variants)
+    return peaks, y, index
 
 
 def variant_names(names, index):
