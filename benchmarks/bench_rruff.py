@@ -16,13 +16,15 @@ training structures with their formula and group).
 Prints the paper's Table I figures, and the expected calibration error, beside
 a baseline that answers every pattern with the class prior of the reachable
 real structures.  When the model file stores search-match settings, the same
-figures follow for the network pooled with search-match against the training
-structures' patterns, and for the search-match alone.
+figures follow for the network pooled with search-match against the references
+the file stores (for older files: the training structures and their copies,
+simulated again), and for the search-match alone.
 """
 
 import argparse
 import json
 import os
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +35,8 @@ import _priors  # noqa: E402
 
 from skxrd.metrics import format_reports, xrd_report  # noqa: E402
 from skxrd.models import load_model, load_pretrained, with_references  # noqa: E402
+from skxrd.models._file import _read, _render_in_chunks  # noqa: E402
+from skxrd.models._pretrained import _pretrained_file  # noqa: E402
 from skxrd.models._recipe import (  # noqa: E402
     held_out_patterns,
     held_out_structures,
@@ -398,8 +402,14 @@ def main():
         return
     if args.compare and (args.prior_power or args.shift_average):
         parser.error("--compare compares the models as they are; no other lever")
-    model = load_pretrained() if args.model is None else load_model(args.model)
-    other = load_model(args.compare) if args.compare else None
+    if args.model is None:
+        model = load_pretrained(references=None)
+        with resources.as_file(_pretrained_file("space-group")) as path:
+            stored = _read(path, references=True)[2]
+    else:
+        model = load_model(args.model, references=None)
+        stored = _read(args.model, references=True)[2]
+    other = load_model(args.compare, references=None) if args.compare else None
     if other is not None and not np.array_equal(other.classes_, model.classes_):
         parser.error(f"{args.compare} does not predict the same classes")
     compared = {}
@@ -411,7 +421,7 @@ def main():
         datasets["RRUFF (303 measured)"] = load_measured_set(args.rruff)
     matching = model.skxrd_metadata_.get("matching")
     pooling = bool(matching) and not args.no_references
-    if pooling and not args.references:
+    if pooling and not args.references and stored is None:
         # Both sides of the split in one reading of the collections.
         training, held_out = split_structures(n_jobs=args.n_jobs)
     else:
@@ -461,6 +471,9 @@ def main():
             from skxrd.cli._commands import _load_references
 
             references = _load_references(args.references)[:2]
+        elif stored is not None:
+            # The references the model file stores, as load_model renders them.
+            references = _render_in_chunks(stored), stored.labels
         else:
             references = reference_patterns(training, n_jobs=args.n_jobs)[:2]
         pooled = with_references(model, *references, matching)

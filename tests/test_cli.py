@@ -343,7 +343,7 @@ def test_pretrained_recipe_runs_end_to_end(workdir, capsys):
     # class prior.
     from skxrd import load_pretrained
 
-    shipped = load_pretrained()
+    shipped = load_pretrained(references=None)
     assert [type(m).__name__ for m in model.estimators_] == [
         type(m).__name__ for m in shipped.estimators_
     ]
@@ -388,14 +388,10 @@ def salt_references(workdir):
 
 
 def test_predict_with_references_names_the_closest(
-    workdir, model, salt_references, capsys
+    matching_model, salt_references, capsys
 ):
-    from skxrd.models import load_model, save_model
-
     refs, xy = salt_references
-    matching = {"matcher": {}, "weight": 0.5, "temperature": 1.0}
-    pooled = save_model(load_model(model), workdir / "m.skxrd", matching=matching)
-    argv = ["predict", str(xy), "-m", str(pooled), "--references", str(refs)]
+    argv = ["predict", str(xy), "-m", str(matching_model), "--references", str(refs)]
     assert main(argv + ["--json"]) == 0
     (result,) = json.loads(capsys.readouterr().out)
     closest = result["closest_references"]
@@ -405,6 +401,62 @@ def test_predict_with_references_names_the_closest(
     assert result["top"][0]["space_group"] == 225
     assert main(argv) == 0
     assert "refs:NaCl  Fm-3m (225)" in capsys.readouterr().out
+
+
+@pytest.fixture(scope="module")
+def matching_model(workdir, model):
+    """The CLI test model with search-match settings."""
+    from skxrd.models import load_model, save_model
+
+    matching = {"matcher": {}, "weight": 0.5, "temperature": 1.0}
+    return save_model(load_model(model), workdir / "m.skxrd", matching=matching)
+
+
+def test_references_writes_a_pooled_model_file(
+    workdir, model, dataset, matching_model, salt_references, capsys
+):
+    from pymatgen.core import Lattice, Structure
+    from pymatgen.io.cif import CifWriter
+
+    cifs = workdir / "cifs"
+    cifs.mkdir()
+    for name, structure in {
+        "NaCl": Structure.from_spacegroup(
+            "Fm-3m", Lattice.cubic(5.64), ["Na", "Cl"], [[0, 0, 0], [0.5] * 3]
+        ),
+        "Si": Structure.from_spacegroup(
+            "Fd-3m", Lattice.cubic(5.431), ["Si"], [[0] * 3]
+        ),
+    }.items():
+        CifWriter(structure).write_file(cifs / f"{name}.cif")
+    library = workdir / "library.skxrd"
+    argv = ["references", "-m", str(matching_model), "--cif-folder", str(cifs)]
+    assert main(argv + ["--variants", "2", "-o", str(library), "--no-progress"]) == 0
+    assert "6 search-match references (2 structures, 4 copies)" in (
+        capsys.readouterr().out
+    )
+    # predict pools the file's network with its references, unasked.
+    _, xy = salt_references
+    assert main(["predict", str(xy), "-m", str(library), "--json"]) == 0
+    (result,) = json.loads(capsys.readouterr().out)
+    closest = result["closest_references"]
+    assert closest[0]["name"] == "NaCl" and closest[0]["space_group"] == 225
+    assert closest[0]["lattice_scale"] == pytest.approx(1.02, abs=0.003)
+    assert result["top"][0]["space_group"] == 225
+    argv = ["predict", str(xy), "-m", str(library), "--no-references", "--json"]
+    assert main(argv) == 0
+    (alone,) = json.loads(capsys.readouterr().out)
+    assert "closest_references" not in alone
+    assert main(argv + ["--references", "r.npz"]) != 0
+    assert "not both" in capsys.readouterr().err
+    # evaluate scores the pool too, or the network alone when asked.
+    for extra in ([], ["--no-references"]):
+        assert main(["evaluate", str(library), str(dataset)] + extra) == 0
+        assert "space group, top-1" in capsys.readouterr().out
+    # A model without search-match settings cannot be pooled.
+    argv = ["references", "-m", str(model), "--cif-folder", str(cifs), "-o", "x"]
+    assert main(argv) != 0
+    assert "stores no search-match settings" in capsys.readouterr().err
 
 
 def test_predict_with_references_needs_settings_and_the_grid(

@@ -94,10 +94,81 @@ def _with_variants(records, X, y, names, args):
         records,
         args.variants,
         profile=ProfileSampler() if args.realistic else None,
+        n_jobs=args.n_jobs,
         random_state=args.seed,
     )
     labels = variant_names([r.name for r in records], index)
     return np.vstack([X, Xv]), np.concatenate([y, yv]), np.concatenate([names, labels])
+
+
+@exits_cleanly
+def references(args):
+    """Structures → a copy of a model file holding them as search-match references."""
+    from ..models import load_model, load_pretrained, save_model
+    from ..models._recipe import reference_sticks
+
+    if args.variants < 0:
+        raise UserError(f"--variants must be 0 or more, got {args.variants}")
+    for folder in args.cif_folder or ():
+        if not Path(folder).exists():
+            raise UserError(f"folder not found: {folder}")
+    network = (
+        load_pretrained("space-group", references=None)
+        if args.model is None
+        else load_model(args.model, references=None)
+    )
+    metadata = network.skxrd_metadata_
+    matching = metadata.get("matching")
+    if not matching:
+        raise UserError(
+            f"{args.model or 'the pretrained model'} stores no search-match settings "
+            "(skxrd.models.calibrate_matching makes them)"
+        )
+    what = list(args.source or ()) + list(args.cif_folder or ())
+    records = None
+    if what:
+        from ..structures import load_structures
+
+        try:
+            records = load_structures(what, n_jobs=args.n_jobs)
+        except FileNotFoundError as exc:
+            raise UserError(str(exc)) from None
+        described = ", ".join(what)
+    else:
+        from ..models._recipe import split_structures
+
+        records = split_structures(n_jobs=args.n_jobs)[0]
+        described = "the recipe's training structures"
+    if len(records) == 0:
+        raise UserError(
+            "no structures to make references of: install the collections "
+            '(pip install "skxrd[references]", Debian\'s libavogadro-data) or '
+            "give --cif-folder"
+        )
+    with _progress_lines("skxrd.models", args.progress):
+        sticks = reference_sticks(
+            records, args.n_jobs, n_variants=args.variants, random_state=args.seed
+        )
+    n_copies = sum("~" in name for name in sticks.names)
+    matching = {
+        **matching,
+        "references": f"{len(sticks)} patterns: {len(sticks) - n_copies} structures "
+        f"({described}) and {n_copies} strained, substituted copies "
+        "(skxrd references), stored in the file as peak lists",
+    }
+    path = save_model(
+        network,
+        args.output,
+        wavelength=metadata["wavelength"],
+        metadata=metadata["metadata"],
+        matching=matching,
+        references=sticks,
+        weights_dtype=metadata.get("weights_dtype", "float32"),
+    )
+    print(
+        f"wrote {path}: the model with {len(sticks)} search-match references "
+        f"({len(sticks) - n_copies} structures, {n_copies} copies)"
+    )
 
 
 @contextmanager
@@ -226,12 +297,14 @@ def train(args):
     )
 
 
-def _load(model_path):
+def _load(model_path, references="stored"):
+    """The model file, or the pretrained one; pooled with its stored references
+    unless ``references`` is None."""
     from ..models import load_model, load_pretrained
 
     if model_path is None:
-        return load_pretrained("space-group")
-    return load_model(model_path)
+        return load_pretrained("space-group", references=references)
+    return load_model(model_path, references=references)
 
 
 @exits_cleanly
@@ -239,7 +312,7 @@ def evaluate(args):
     """Model + labelled dataset → metrics table, JSON, figures."""
     from ..metrics import format_reports, xrd_report
 
-    model = _load(args.model)
+    model = _load(args.model, None if args.no_references else "stored")
     X, y, _, _ = load_dataset(args.dataset)
     proba = model.predict_proba(X)
     classes = np.asarray(model.classes_)
@@ -268,12 +341,10 @@ def predict(args):
     from ..preprocessing import XRDResampler, normalize_patterns
     from ..spacegroups import CRYSTAL_SYSTEMS, space_group_symbol
 
-    model = _load(args.model)
-    matcher, names = None, None
-    if args.references:
-        model, names = _with_references(model, args)
-        matcher = model.named_estimators_["match"]
-    results = []
+    if args.references and args.no_references:
+        raise UserError("give --references FILE or --no-references, not both")
+    # The files first: a wrong name fails before the model's seconds of loading.
+    patterns = []
     for file in args.files:
         pattern = read_pattern(file)
         wavelength = args.wavelength or pattern.wavelength or "CuKa"
@@ -283,7 +354,18 @@ def predict(args):
             X = resampler.fit_transform(
                 [(pattern.two_theta, np.clip(pattern.intensity, 0, None))]
             )
-        X = normalize_patterns(X)
+        patterns.append((file, normalize_patterns(X), resampler, caught))
+    stored = not (args.references or args.no_references)
+    model = _load(args.model, "stored" if stored else None)
+    if args.references:
+        model, names = _with_references(model, args)
+    else:
+        names = getattr(model, "skxrd_reference_names_", None)
+    matcher = None
+    if names is not None:
+        matcher = model.named_estimators_["match"]
+    results = []
+    for file, X, resampler, caught in patterns:
         proba = model.predict_proba(X)[0]
         classes = np.asarray(model.classes_)
         order = np.argsort(proba)[::-1][: args.top]

@@ -5,7 +5,7 @@ import os
 import sys
 
 from .._version import __version__
-from ._commands import PRESETS, evaluate, predict, simulate, train
+from ._commands import PRESETS, evaluate, predict, references, simulate, train
 
 __all__ = ["main", "build_parser"]
 
@@ -116,6 +116,46 @@ def build_parser():
     p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     p.add_argument("--no-progress", dest="progress", action="store_false")
     p.set_defaults(func=simulate)
+
+    p = sub.add_parser(
+        "references",
+        help="structures → a model file that pools its network with search-match "
+        "against them",
+    )
+    p.add_argument("-o", "--output", required=True, help="model file to write (.skxrd)")
+    p.add_argument(
+        "-m",
+        "--model",
+        default=None,
+        help="model file whose network and search-match settings to use "
+        "(default: the pretrained space-group model)",
+    )
+    p.add_argument(
+        "--source",
+        action="append",
+        help="structures an installed package ships (repeatable): pymatgen, "
+        "robocrys, avogadro, aflow-prototypes; with no --source or --cif-folder, "
+        "the structures the pretrained model trained on",
+    )
+    p.add_argument(
+        "--cif-folder",
+        action="append",
+        help="folder of CIF files (searched recursively; repeatable)",
+    )
+    p.add_argument(
+        "--variants",
+        type=int,
+        default=8,
+        metavar="K",
+        help="strained, substituted copies of each structure (default: 8, what "
+        "the pretrained model's settings were chosen for)",
+    )
+    p.add_argument(
+        "--n-jobs", type=int, default=1, help="parallel workers (default: 1)"
+    )
+    p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    p.add_argument("--no-progress", dest="progress", action="store_false")
+    p.set_defaults(func=references)
 
     p = sub.add_parser("train", help="dataset file → fitted model file")
     p.add_argument(
@@ -234,6 +274,12 @@ def build_parser():
     p.add_argument("dataset", help="labelled dataset file (.npz)")
     p.add_argument("--json", help="also write the metrics as JSON here")
     p.add_argument("--figures", help="write the paper's figures into this folder")
+    p.add_argument(
+        "--no-references",
+        action="store_true",
+        help="evaluate the network alone, without the search-match references "
+        "the model file stores",
+    )
     p.set_defaults(func=evaluate)
 
     p = sub.add_parser("predict", help="measured pattern files → top space groups")
@@ -259,7 +305,14 @@ def build_parser():
         action="append",
         metavar="DATASET",
         help="dataset file of reference patterns from 'skxrd simulate' (repeatable): "
-        "pool the model with search-match against them and list the closest",
+        "pool the model with search-match against them instead of the references "
+        "the model file stores",
+    )
+    p.add_argument(
+        "--no-references",
+        action="store_true",
+        help="the network alone, without search-match (loads in ~4 s instead of "
+        "~11 s; less accurate on measured patterns)",
     )
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(func=predict)

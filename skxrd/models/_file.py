@@ -6,7 +6,9 @@ archive holding ``model.json`` (the estimator classes, their parameters, the
 classes and the grid the model expects) and ``weights.npz`` (float32 arrays, or
 float16 to halve the file; read with ``allow_pickle=False``, computed in
 float32).  Only skxrd's own estimator classes can be
-named in the JSON.
+named in the JSON.  A model pooled with search-match also stores its
+reference patterns, as peak lists (``references.npz``: positions to 0.0014°,
+relative intensities in float16), rendered on the grid when loaded.
 """
 
 import io
@@ -16,7 +18,13 @@ from pathlib import Path
 
 import numpy as np
 
-from .._grid import DEFAULT_WAVELENGTH, TWO_THETA_MAX, TWO_THETA_MIN, TWO_THETA_STEP
+from .._grid import (
+    DEFAULT_WAVELENGTH,
+    TWO_THETA_MAX,
+    TWO_THETA_MIN,
+    TWO_THETA_STEP,
+    two_theta_grid,
+)
 from .._version import __version__
 
 __all__ = ["FILE_FORMAT", "save_model", "load_model"]
@@ -28,6 +36,53 @@ _NETWORKS = ("XRDDenseClassifier", "XRDCNNClassifier", "XRDResNetClassifier")
 # Parameters that only matter while training, or hold objects JSON cannot.
 _TRAINING_ONLY = {"augmenter", "callbacks"}
 _WEIGHTS_DTYPES = ("float32", "float16")
+# Peak positions are stored as steps of (last - first) / _POSITION_STEPS.
+_POSITION_STEPS = 65535
+
+
+def _encode_references(sticks):
+    """Compact arrays of a `StickDataset`: uint16 positions, float16 intensities."""
+    counts = np.diff(sticks.offsets)
+    if counts.size == 0 or sticks.positions.size == 0:
+        raise ValueError("references must hold at least one peak")
+    first = float(np.floor(sticks.positions.min()))
+    last = float(np.ceil(sticks.positions.max()))
+    last = max(last, first + 1.0)
+    steps = np.rint((sticks.positions - first) / (last - first) * _POSITION_STEPS)
+    # Intensities relative to each pattern's strongest peak: float16 then
+    # keeps 11 significant bits of every peak whatever the pattern's scale.
+    strongest = np.zeros(len(counts))
+    has_peaks = counts > 0
+    strongest[has_peaks] = np.maximum.reduceat(
+        sticks.intensities, sticks.offsets[:-1][has_peaks]
+    )
+    relative = sticks.intensities / np.repeat(np.where(has_peaks, strongest, 1), counts)
+    return {
+        "positions": steps.astype(np.uint16),
+        "position_range": np.array([first, last]),
+        "intensities": relative.astype(np.float16),
+        "counts": counts.astype(np.uint32),
+        "labels": sticks.labels.astype(np.uint8),
+        "names": sticks.names,
+        "wavelength": np.array(sticks.wavelength),
+    }
+
+
+def _decode_references(arrays):
+    """The `StickDataset` that `_encode_references` stored."""
+    from ..simulation import StickDataset
+
+    first, last = arrays["position_range"]
+    positions = first + arrays["positions"] * ((last - first) / _POSITION_STEPS)
+    counts = arrays["counts"].astype(np.int64)
+    return StickDataset(
+        positions,
+        arrays["intensities"].astype(np.float64),
+        np.concatenate([[0], np.cumsum(counts)]),
+        arrays["labels"],
+        arrays["names"],
+        wavelength=float(arrays["wavelength"]),
+    )
 
 
 def _network_class(name):
@@ -83,6 +138,7 @@ def save_model(
     wavelength=DEFAULT_WAVELENGTH,
     metadata=None,
     matching=None,
+    references=None,
     weights_dtype="float32",
 ):
     """Save a fitted skxrd network or ensemble as a safe model file.
@@ -101,8 +157,15 @@ def save_model(
         Anything JSON can hold (training recipe, validation figures).
     matching : dict or None, default=None
         How to pool the model with search-match against reference patterns,
-        as `skxrd.models.calibrate_matching` returns it; ``load_pretrained``
-        and ``load_model`` use it when given references.
+        as `skxrd.models.calibrate_matching` returns it; `load_model` and
+        `load_pretrained` pool the model with the stored ``references`` or
+        with references given to them.
+    references : StickDataset or None, default=None
+        Peak lists of the references to pool with (e.g. simulated with
+        `skxrd.simulation.compute_sticks`), stored compactly: positions to
+        1/65535 of their range (0.0014° over 5–90°), intensities relative to
+        each pattern's strongest peak in float16, and the names.  Needs
+        ``matching``.
     weights_dtype : {"float32", "float16"}, default="float32"
         Precision of the stored weights.  ``"float16"`` halves the file; the
         weights are rounded to 11 significant bits and the network still
@@ -116,8 +179,9 @@ def save_model(
     Raises
     ------
     ValueError
-        For an unknown ``weights_dtype``, or a weight that float16 cannot hold
-        (not finite or larger than 65504), naming the member and the array.
+        For an unknown ``weights_dtype``, a weight that float16 cannot hold
+        (not finite or larger than 65504), naming the member and the array,
+        or ``references`` without ``matching``.
 
     See Also
     --------
@@ -143,6 +207,11 @@ def save_model(
     if weights_dtype not in _WEIGHTS_DTYPES:
         raise ValueError(
             f"weights_dtype must be one of {_WEIGHTS_DTYPES}, got {weights_dtype!r}"
+        )
+    if references is not None and matching is None:
+        raise ValueError(
+            "references are stored for search-match pooling, which needs matching "
+            "(skxrd.models.calibrate_matching)"
         )
     path = Path(path)
     if not path.suffix:
@@ -199,6 +268,10 @@ def save_model(
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("model.json", json.dumps(description, indent=1))
         archive.writestr("weights.npz", buffer.getvalue())
+        if references is not None:
+            buffer = io.BytesIO()
+            np.savez(buffer, **_encode_references(references))
+            archive.writestr("references.npz", buffer.getvalue())
     return path
 
 
@@ -213,7 +286,7 @@ def _to_float16(arrays, index):
     return {name: array.astype(np.float16) for name, array in arrays.items()}
 
 
-def _read(path):
+def _read(path, references=False):
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"model file not found: {path}")
@@ -224,6 +297,12 @@ def _read(path):
                 io.BytesIO(archive.read("weights.npz")), allow_pickle=False
             )
             weights = {k: weights[k] for k in weights.files}
+            stored = None
+            if references and "references.npz" in archive.namelist():
+                with np.load(
+                    io.BytesIO(archive.read("references.npz")), allow_pickle=False
+                ) as arrays:
+                    stored = _decode_references(arrays)
     except (zipfile.BadZipFile, KeyError, json.JSONDecodeError, ValueError) as exc:
         raise ValueError(f"{path} is not an skxrd model file ({exc})") from None
     if description.get("format") != FILE_FORMAT:
@@ -232,7 +311,7 @@ def _read(path):
             f"model-file format {description.get('format')}; skxrd {__version__} reads "
             f"format {FILE_FORMAT}. Use that skxrd version or retrain the model."
         )
-    return description, weights
+    return description, weights, stored
 
 
 def _rebuild_network(entry, index, weights, n_features, classes):
@@ -250,27 +329,43 @@ def _rebuild_network(entry, index, weights, n_features, classes):
     return net
 
 
-def load_model(path):
+def load_model(path, *, references="stored"):
     """Load a model file written by `save_model`; runs no code from the file.
 
     Parameters
     ----------
     path : str or Path
         The ``.skxrd`` file.
+    references : "stored", tuple (X, y) or None, default="stored"
+        What to pool the network with by search-match
+        (`skxrd.neighbors.PatternMatchClassifier`, with the weight,
+        temperature and reject threshold the file stores):
+
+        - ``"stored"``: the reference peak lists the file stores (``skxrd
+          references`` writes them), rendered on the standard grid (13,000
+          references: ~7 s and ~0.7 GB more while loading, ~120 MB kept); a
+          file without them gives the network alone.
+        - ``(X, y)``: these reference patterns (on the model's grid) and
+          their space groups; the file must store search-match settings.
+        - None: the network alone.
 
     Returns
     -------
-    model : XRDEnsembleClassifier or skxrd network
-        Ready to predict. Its ``skxrd_metadata_`` attribute holds the file's
-        description (grid, wavelength, metadata, and ``matching`` when the
-        file says how to pool the model with search-match).
+    model : XRDEnsembleClassifier, skxrd network or XRDVotingClassifier
+        Ready to predict; the voting classifier when pooled.  Its
+        ``skxrd_metadata_`` attribute holds the file's description (grid,
+        wavelength, metadata, and ``matching`` when the file says how to pool
+        the model with search-match); a pool of the stored references also
+        has their names as ``skxrd_reference_names_``.
 
     Raises
     ------
     FileNotFoundError
         If the file does not exist.
     ValueError
-        If it is not a model file, or one of another file format.
+        If it is not a model file, or one of another file format; if
+        ``references`` are given for a file without search-match settings, or
+        stored ones for a model on another grid or wavelength.
 
     See Also
     --------
@@ -289,7 +384,12 @@ def load_model(path):
     >>> model.skxrd_metadata_["grid"]
     {'first': 5.0, 'last': 89.99, 'n_points': 8500}
     """
-    description, weights = _read(path)
+    stored_wanted = isinstance(references, str)
+    if stored_wanted and references != "stored":
+        raise ValueError(
+            f'references must be "stored", a tuple (X, y) or None; got {references!r}'
+        )
+    description, weights, stored = _read(path, references=stored_wanted)
     classes = np.asarray(_from_json(description["classes"]))
     n_features = int(description["n_features_in"])
     members = [
@@ -320,4 +420,55 @@ def load_model(path):
     model.skxrd_metadata_["weights_dtype"] = description.get("weights_dtype", "float32")
     if "matching" in description:
         model.skxrd_metadata_["matching"] = description["matching"]
-    return model
+    if references is None or (stored_wanted and stored is None):
+        return model
+    return _pooled(model, path, references if stored is None else stored)
+
+
+def _render_in_chunks(sticks, chunk=1000):
+    """``sticks.render()`` without its temporaries for the whole library at once."""
+    X = np.empty((len(sticks), len(two_theta_grid())), dtype=np.float32)
+    for start in range(0, len(sticks), chunk):
+        X[start : start + chunk] = sticks[start : start + chunk].render()
+    return X
+
+
+def _pooled(model, path, references):
+    """The model pooled with search-match against (X, y) or a StickDataset."""
+    from ._matching import with_references
+
+    matching = model.skxrd_metadata_.get("matching")
+    if matching is None:
+        raise ValueError(
+            f"{path} stores no search-match settings "
+            "(skxrd.models.calibrate_matching makes them); load it with "
+            "references=None"
+        )
+    names = None
+    if hasattr(references, "render"):
+        grid = model.skxrd_metadata_["grid"]
+        standard = np.isclose(
+            [grid["first"], grid["last"], grid["n_points"]],
+            [TWO_THETA_MIN, TWO_THETA_MAX - TWO_THETA_STEP, len(two_theta_grid())],
+        ).all()
+        wavelength = model.skxrd_metadata_["wavelength"]
+        if not standard or not np.isclose(wavelength, references.wavelength):
+            raise ValueError(
+                f"{path}: stored references are rendered on the standard grid "
+                f"(5-90° 2θ, 0.01°, {references.wavelength:g} Å); the model expects "
+                f"{grid['n_points']} points from {grid['first']:g}° at "
+                f"{wavelength:g} Å. Load it with references=None."
+            )
+        names = references.names
+        X, y = _render_in_chunks(references), references.labels
+        keep = X.max(axis=1) > 0
+        if not keep.all():
+            # Indexing copies the library; files skxrd writes need none.
+            X, y, names = X[keep], y[keep], names[keep]
+    else:
+        X, y = references
+    vote = with_references(model, X, y, matching)
+    vote.skxrd_metadata_ = model.skxrd_metadata_
+    if names is not None:
+        vote.skxrd_reference_names_ = names
+    return vote

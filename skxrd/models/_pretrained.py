@@ -3,7 +3,6 @@
 from importlib import resources
 
 from ._file import load_model
-from ._matching import with_references
 
 __all__ = ["PRETRAINED_MODELS", "load_pretrained"]
 
@@ -13,7 +12,7 @@ PRETRAINED_MODELS = {
 }
 
 
-def load_pretrained(name="space-group", *, references=None):
+def load_pretrained(name="space-group", *, references="stored"):
     """Load a model that ships with skxrd; no download, no code from the file.
 
     Parameters
@@ -22,21 +21,26 @@ def load_pretrained(name="space-group", *, references=None):
         Which model. The space-group model also gives crystal-system
         probabilities (``predict_crystal_system_proba``), consistent with its
         space-group ones.
-    references : tuple (X, y) or None, default=None
-        Reference patterns (on the standard grid) and their space groups --
-        simulated from the structures you have, e.g. with ``skxrd simulate
-        --source aflow-prototypes --variants 8``.  When given, the network is
-        pooled with a search-match against them
-        (`skxrd.neighbors.PatternMatchClassifier`) with the weight, temperature
-        and reject threshold the model file stores (chosen for the structures
-        plus 8 strained, substituted copies of each,
-        `skxrd.engine.structure_variants`).
+    references : "stored", tuple (X, y) or None, default="stored"
+        What the network is pooled with by search-match
+        (`skxrd.neighbors.PatternMatchClassifier`), with the weight,
+        temperature and reject threshold the model file stores:
+
+        - ``"stored"``: the references the file stores.  The shipped files
+          store none (they are made from the AFLOW prototypes, whose licence
+          does not allow redistribution), so this is the network alone; build
+          them with ``skxrd references -o pooled.skxrd`` and load that file
+          with `load_model`.
+        - ``(X, y)``: reference patterns (on the standard grid) and their
+          space groups, e.g. from ``skxrd simulate --source aflow-prototypes
+          --variants 8``.
+        - None: the network alone.
 
     Returns
     -------
     model : XRDEnsembleClassifier or XRDVotingClassifier
         Ready to predict on patterns on the standard grid (5–90° 2θ, 0.01°,
-        Cu Kα, maximum 1); the voting classifier when ``references`` are given.
+        Cu Kα, maximum 1); the voting classifier when pooled.
 
     Raises
     ------
@@ -45,7 +49,8 @@ def load_pretrained(name="space-group", *, references=None):
 
     See Also
     --------
-    load_model : Load a model file of your own.
+    load_model : Load a model file of your own (pooled when it holds
+        references).
     skxrd.models.with_references : Pool any fitted model with search-match.
 
     Examples
@@ -59,6 +64,12 @@ def load_pretrained(name="space-group", *, references=None):
     >>> model.predict_proba(X).shape, model.predict_crystal_system_proba(X).shape
     ((2, 230), (2, 7))
     """
+    with resources.as_file(_pretrained_file(name)) as path:
+        return load_model(path, references=references)
+
+
+def _pretrained_file(name):
+    """The packaged file of pretrained model ``name`` (a Traversable)."""
     if name not in PRETRAINED_MODELS:
         raise ValueError(
             f"unknown pretrained model {name!r}; choose from "
@@ -71,16 +82,4 @@ def load_pretrained(name="space-group", *, references=None):
             "model file (skxrd predict --model FILE) or train one with "
             "'skxrd train --preset ...'"
         )
-    with resources.as_file(file) as path:
-        model = load_model(path)
-    if references is None:
-        return model
-    matching = model.skxrd_metadata_.get("matching")
-    if matching is None:
-        raise ValueError(
-            f"the pretrained {name!r} model file stores no search-match settings; "
-            "use it without references"
-        )
-    vote = with_references(model, *references, matching)
-    vote.skxrd_metadata_ = model.skxrd_metadata_
-    return vote
+    return file

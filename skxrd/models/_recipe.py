@@ -465,10 +465,11 @@ def finish_pretrained(
 def add_matching(path, calibration_data=None, *, n_jobs=1):
     """Store in a model file how to pool it with search-match.
 
-    The references are `reference_patterns` (the training structures and
-    their copies), the matcher's weight is chosen on `selection_patterns`
-    and the pool's
-    temperature and reject threshold on ``calibration_data``
+    The references are `reference_sticks` (the training structures and
+    their copies, as ``skxrd references`` stores them in a model file: the
+    file written here holds none, so that it may ship), the matcher's weight is
+    chosen on `selection_patterns` and the pool's temperature and reject
+    threshold on ``calibration_data``
     (`skxrd.models.calibrate_matching`); the network's weights are rewritten
     unchanged.
 
@@ -486,12 +487,19 @@ def add_matching(path, calibration_data=None, *, n_jobs=1):
     matching : dict
         What the file now stores under ``matching``.
     """
-    from ._file import load_model, save_model
+    from ._file import _decode_references, _encode_references, load_model, save_model
     from ._matching import calibrate_matching
 
-    model = load_model(path)
+    model = load_model(path, references=None)
     training, held_out = split_structures(n_jobs=n_jobs)
-    X, y, names = reference_patterns(training, n_jobs=n_jobs)
+    # Calibrated on the references as the file will give them back (positions
+    # and intensities rounded), so the stored settings fit what users load.
+    sticks = _decode_references(
+        _encode_references(reference_sticks(training, n_jobs=n_jobs))
+    )
+    X = sticks.render()
+    keep = X.max(axis=1) > 0
+    X, y, names = X[keep], sticks.labels[keep], sticks.names[keep]
     calibration = None
     if calibration_data is not None:
         calibration = load_measured_set(calibration_data)
@@ -505,7 +513,8 @@ def add_matching(path, calibration_data=None, *, n_jobs=1):
     n_copies = sum("~" in name for name in names)
     matching["references"] = (
         f"{len(y)} patterns: {len(y) - n_copies} training structures and "
-        f"{n_copies} strained, substituted copies (reference_patterns)"
+        f"{n_copies} strained, substituted copies (reference_sticks; "
+        "'skxrd references' stores them in a model file)"
     )
     matching["selected_on"] = "held-out and known-type patterns (selection_patterns)"
     if calibration_data is not None:
@@ -771,10 +780,10 @@ REFERENCE_VARIANTS = {"n_variants": 8, "strain": 0.03, "substitution_probability
 MATCHER_PARAMS = {}
 
 
-def reference_patterns(
+def reference_sticks(
     records=None, n_jobs=1, n_variants=None, random_state=0, **settings
 ):
-    """Clean patterns of the training structures and their variants, for search-match.
+    """Peak lists of the search-match references: the structures, then copies.
 
     Parameters
     ----------
@@ -797,24 +806,20 @@ def reference_patterns(
 
     Returns
     -------
-    X : ndarray of shape (n, 8500)
-        Patterns on the standard grid (Gaussian peaks of FWHM 0.076°,
-        maximum 1): the structures first, then their copies.
-    y : ndarray of shape (n,)
-        Space groups.
-    names : ndarray of str of shape (n,)
-        Structure names; a copy is named after its structure with ``~k``.
+    sticks : StickDataset
+        The structures' peaks first, then their copies' (named after their
+        structure with ``~k``); Cu Kα positions.
     """
     import warnings
 
-    from ..engine import structure_variants
-    from ..engine._variants import variant_names
-    from ..simulation import compute_sticks
+    from ..engine._variants import _variant_peaks, variant_names
+    from ..simulation import StickDataset, compute_sticks
 
     if records is None:
         records = split_structures(n_jobs=n_jobs)[0]
     if n_variants is None:
         n_variants = REFERENCE_VARIANTS["n_variants"]
+    logger.info("peak lists of %d structures", len(records))
     with warnings.catch_warnings():
         # Structures without scattering factors are skipped, as in training.
         warnings.simplefilter("ignore")
@@ -824,18 +829,55 @@ def reference_patterns(
             n_jobs=n_jobs,
             progress=False,
         )
-        X, y, names = sticks.render(), sticks.labels, np.asarray(sticks.names)
         if n_variants > 0:
+            logger.info("peak lists of %d copies of each", n_variants)
             settings = {**REFERENCE_VARIANTS, **settings, "n_variants": n_variants}
-            Xv, yv, index = structure_variants(
-                records, **settings, random_state=random_state
+            peaks, y, index = _variant_peaks(
+                records,
+                **settings,
+                wavelength=sticks.wavelength,
+                n_jobs=n_jobs,
+                random_state=random_state,
             )
-            X = np.vstack([X, Xv])
-            y = np.concatenate([y, yv])
-            names = np.concatenate(
-                [names, variant_names([r.name for r in records], index)]
+            copies = StickDataset(
+                peaks.positions,
+                peaks.intensities,
+                peaks.offsets,
+                y,
+                variant_names([r.name for r in records], index),
+                wavelength=sticks.wavelength,
             )
-    return X, y, names
+            sticks = StickDataset.concatenate([sticks, copies])
+    return sticks
+
+
+def reference_patterns(
+    records=None, n_jobs=1, n_variants=None, random_state=0, **settings
+):
+    """Clean patterns of the training structures and their variants, for search-match.
+
+    Parameters
+    ----------
+    records, n_jobs, n_variants, random_state, **settings
+        As `reference_sticks`.
+
+    Returns
+    -------
+    X : ndarray of shape (n, 8500)
+        Patterns on the standard grid (Gaussian peaks of FWHM 0.076°,
+        maximum 1): the structures first, then their copies.  Copies
+        without a reflection on the grid are left out.
+    y : ndarray of shape (n,)
+        Space groups.
+    names : ndarray of str of shape (n,)
+        Structure names; a copy is named after its structure with ``~k``.
+    """
+    sticks = reference_sticks(
+        records, n_jobs, n_variants, random_state=random_state, **settings
+    )
+    X = sticks.render()
+    keep = X.max(axis=1) > 0
+    return X[keep], sticks.labels[keep], sticks.names[keep]
 
 
 def known_type_patterns(records=None, n_patterns=248, random_state=12345):

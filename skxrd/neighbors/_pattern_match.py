@@ -182,7 +182,14 @@ class PatternMatchClassifier(RejectOptionMixin, ClassifierMixin, BaseEstimator):
         self._reduced_grid = grid[:: self._stride]
         n_scales = int(round(self.max_scale / self.scale_step))
         self.scales_ = 1.0 + self.scale_step * np.arange(-n_scales, n_scales + 1)
-        self.references_ = _unit_rows(self._prepare(X, grid))
+        # In batches: smoothing a full reference library at once would hold
+        # several float32 copies of it (13,000 patterns: ~450 MB each).
+        self.references_ = np.vstack(
+            [
+                _unit_rows(self._prepare(X[start : start + self.batch_size], grid))
+                for start in range(0, len(X), self.batch_size)
+            ]
+        )
         self.reference_labels_ = np.asarray(y)
         # Columns of the class scores: references sorted by class, reduced
         # with np.maximum.reduceat over each class's run of columns.
