@@ -1,6 +1,7 @@
 """Every gallery example runs to the end in its small size."""
 
 import ast
+import json
 import os
 import subprocess
 import sys
@@ -53,24 +54,56 @@ def test_example_is_a_gallery_script(path):
         assert forbidden not in source, f"{path.name} mentions {forbidden!r}"
 
 
-@pytest.mark.parametrize("path", [_param(p) for p in EXAMPLES])
-def test_example_runs(path, tmp_path):
+# Runs the examples one after another in one fresh interpreter, each in its
+# own folder, so that TensorFlow and skxrd are imported once (~5 s an example)
+# while pytest's process stays untouched; prints {path: traceback or None}.
+_DRIVER = """
+import json, os, runpy, sys, tempfile, traceback
+import matplotlib.pyplot as plt
+results = {}
+for path, folder in json.loads(sys.argv[1]):
+    os.chdir(folder)
+    os.environ["TMPDIR"] = folder
+    tempfile.tempdir = None
+    try:
+        runpy.run_path(path, run_name="__main__")
+        results[path] = None
+    except SystemExit as exc:
+        results[path] = None if exc.code in (0, None) else f"exit code {exc.code}"
+    except BaseException:
+        results[path] = traceback.format_exc()[-4000:]
+    plt.close("all")
+print(json.dumps(results))
+"""
+
+
+@pytest.fixture(scope="module")
+def example_runs(request, tmp_path_factory):
+    # Only the examples this session selected (``-m "not slow"`` skips some).
+    selected = [
+        item.callspec.params["path"]
+        for item in request.session.items
+        if getattr(item, "originalname", None) == "test_example_runs"
+    ]
+    jobs = [(str(p), str(tmp_path_factory.mktemp(p.stem))) for p in selected]
     env = {
         **os.environ,
         "SKXRD_EXAMPLE_SMALL": "1",
         "MPLBACKEND": "Agg",
         "TF_CPP_MIN_LOG_LEVEL": "2",
-        # Temporary files of the example land in pytest's folder.
-        "TMPDIR": str(tmp_path),
     }
     result = subprocess.run(
-        [sys.executable, str(path)],
-        cwd=tmp_path,
+        [sys.executable, "-c", _DRIVER, json.dumps(jobs)],
         env=env,
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=1800,
     )
-    assert result.returncode == 0, (
-        f"{path.name} exited with {result.returncode}:\n{result.stderr[-4000:]}"
-    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("path", [_param(p) for p in EXAMPLES])
+def test_example_runs(path, example_runs):
+    failure = example_runs[str(path)]
+    assert failure is None, f"{path.name} failed:\n{failure}"
