@@ -76,7 +76,7 @@ def main():
         X_held, y_held = selection_patterns(held_out, training)
     else:
         X_held, y_held = held_out_patterns(0, held_out)
-    model = load_pretrained()
+    model = load_pretrained(references=None)
     rows = []
     for config in args.configs:
         start = time.perf_counter()

@@ -149,6 +149,8 @@ def references(args):
         sticks = reference_sticks(
             records, args.n_jobs, n_variants=args.variants, random_state=args.seed
         )
+    # A copy whose diffraction failed has no peaks: nothing to match.
+    sticks = sticks[np.diff(sticks.offsets) > 0]
     n_copies = sum("~" in name for name in sticks.names)
     matching = {
         **matching,

@@ -292,7 +292,8 @@ def build_parser():
         "-m",
         "--model",
         default=None,
-        help="model file (default: the pretrained space-group model)",
+        help="model file (default: the pretrained space-group model); one from "
+        "'skxrd references' is pooled with the references it holds",
     )
     p.add_argument("--top", type=int, default=5, help="how many groups (default: 5)")
     p.add_argument(
@@ -311,8 +312,8 @@ def build_parser():
     p.add_argument(
         "--no-references",
         action="store_true",
-        help="the network alone, without search-match (loads in ~4 s instead of "
-        "~11 s; less accurate on measured patterns)",
+        help="the network alone, without the search-match references the model "
+        "file holds (loads in half the time; less accurate on measured patterns)",
     )
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(func=predict)

@@ -463,7 +463,8 @@ def _pooled(model, path, references):
         X, y = _render_in_chunks(references), references.labels
         keep = X.max(axis=1) > 0
         if not keep.all():
-            # Indexing copies the library; files skxrd writes need none.
+            # Indexing copies the library: only for references without a
+            # peak on the grid, which 'skxrd references' leaves out.
             X, y, names = X[keep], y[keep], names[keep]
     else:
         X, y = references

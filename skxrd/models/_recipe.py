@@ -487,7 +487,13 @@ def add_matching(path, calibration_data=None, *, n_jobs=1):
     matching : dict
         What the file now stores under ``matching``.
     """
-    from ._file import _decode_references, _encode_references, load_model, save_model
+    from ._file import (
+        _decode_references,
+        _encode_references,
+        _render_in_chunks,
+        load_model,
+        save_model,
+    )
     from ._matching import calibrate_matching
 
     model = load_model(path, references=None)
@@ -497,7 +503,7 @@ def add_matching(path, calibration_data=None, *, n_jobs=1):
     sticks = _decode_references(
         _encode_references(reference_sticks(training, n_jobs=n_jobs))
     )
-    X = sticks.render()
+    X = _render_in_chunks(sticks)
     keep = X.max(axis=1) > 0
     X, y, names = X[keep], sticks.labels[keep], sticks.names[keep]
     calibration = None
