@@ -453,6 +453,12 @@ def test_references_writes_a_pooled_model_file(
     for extra in ([], ["--no-references"]):
         assert main(["evaluate", str(library), str(dataset)] + extra) == 0
         assert "space group, top-1" in capsys.readouterr().out
+    # A model that could be pooled but holds no references says how, once.
+    assert main(["predict", str(xy), "-m", str(matching_model)]) == 0
+    hint = f"skxrd references -m {matching_model} -o pooled.skxrd"
+    assert capsys.readouterr().err.count(hint) == 1
+    assert main(["predict", str(xy), "-m", str(library)]) == 0
+    assert "skxrd references" not in capsys.readouterr().err
     # A model without search-match settings cannot be pooled.
     argv = ["references", "-m", str(model), "--cif-folder", str(cifs), "-o", "x"]
     assert main(argv) != 0

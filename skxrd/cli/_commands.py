@@ -396,11 +396,26 @@ def predict(args):
         )
         if matcher is not None:
             results[-1]["closest_references"] = _closest(matcher, X, names)
+    if matcher is None and not args.no_references and _matching_of(model):
+        # The model could be pooled but has no references: say how, once.
+        figures = " (RRUFF top-1 49.8% against 40.6%)" if args.model is None else ""
+        model_option = "" if args.model is None else f" -m {args.model}"
+        print(
+            f"note: the network alone; 'skxrd references{model_option} -o "
+            "pooled.skxrd' builds search-match references from the installed "
+            "structures, and 'skxrd predict -m pooled.skxrd' then names more "
+            f"measured patterns{figures}",
+            file=sys.stderr,
+        )
     if args.json:
         print(json.dumps(results, indent=2))
         return
     for r in results:
         print(_format_prediction(r))
+
+
+def _matching_of(model):
+    return getattr(model, "skxrd_metadata_", {}).get("matching")
 
 
 def _with_references(model, args):
