@@ -243,13 +243,19 @@ def test_train_dataset_rules_for_presets(workdir, dataset, capsys):
     assert not (workdir / "never.skxrd").exists()
 
 
-def test_train_resnet_preset(workdir, dataset):
+def test_train_resnet_preset(workdir, dataset, capsys):
     from skxrd.models import load_model
     from skxrd.neural_network import XRDResNetClassifier
 
     out = workdir / "resnet.skxrd"
     args = ["train", str(dataset), "-o", str(out), "--preset", "resnet"]
     assert main([*args, "--epochs", "1", "--n-estimators", "1"]) == 0
+    # Each epoch shows on stderr; stdout holds the result alone.
+    captured = capsys.readouterr()
+    assert "loss:" in captured.err and "loss:" not in captured.out
+    assert captured.out.startswith("trained resnet")
+    assert main([*args, "--epochs", "1", "--n-estimators", "1", "--no-progress"]) == 0
+    assert "loss:" not in capsys.readouterr().err
     member = load_model(out).estimators_[0]
     assert isinstance(member, XRDResNetClassifier)
     assert member.loss == "categorical_crossentropy"

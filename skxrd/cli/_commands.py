@@ -4,7 +4,7 @@ import json
 import logging
 import sys
 import warnings
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stdout
 from pathlib import Path
 
 import numpy as np
@@ -205,8 +205,8 @@ RECIPE_LEVERS = (
 )
 
 
-def make_preset(name, *, n_estimators, epochs, augment, seed):
-    """The estimators behind ``skxrd train --preset``."""
+def make_preset(name, *, n_estimators, epochs, augment, seed, verbose=0):
+    """The estimators behind ``skxrd train --preset``; ``verbose`` is Keras'."""
     from ..augmentation import XRDAugmenter
     from ..ensemble import XRDEnsembleClassifier
     from ..neural_network import (
@@ -244,6 +244,7 @@ def make_preset(name, *, n_estimators, epochs, augment, seed):
         )
     else:  # argparse restricts the choices; this guards library callers
         raise UserError(f"unknown preset {name!r}; choose from {', '.join(PRESETS)}")
+    member.set_params(verbose=verbose)
     return XRDEnsembleClassifier(member, n_estimators=n_estimators, random_state=seed)
 
 
@@ -289,10 +290,14 @@ def train(args):
         epochs=args.epochs,
         augment=not args.no_augment,
         seed=args.seed,
+        # One line per epoch (Keras' verbose=2), on stderr like the recipe's
+        # progress, so that stdout keeps only the result.
+        verbose=2 if args.progress else 0,
     )
     if args.reject_threshold is not None:
         model.set_params(reject_threshold=args.reject_threshold)
-    model.fit(X, y)
+    with redirect_stdout(sys.stderr):
+        model.fit(X, y)
     path = save_model(model, args.output, two_theta=two_theta)
     print(
         f"trained {args.preset} × {args.n_estimators} on {len(y)} patterns; wrote {path}"

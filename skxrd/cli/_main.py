@@ -215,7 +215,7 @@ def build_parser():
         "--no-progress",
         dest="progress",
         action="store_false",
-        help="no progress lines from the pretrained-space-group recipe",
+        help="no progress lines (the presets' epochs, the recipe's patterns)",
     )
     recipe = p.add_argument_group(
         "pretrained-space-group recipe",
