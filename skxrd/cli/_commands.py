@@ -135,10 +135,20 @@ def references(args):
             raise UserError(str(exc)) from None
         described = ", ".join(what)
     else:
-        from ..models._recipe import split_structures
+        from ..models._recipe import TRAINING_SOURCES, split_structures
+        from ..structures import available_structure_sources
 
         records = split_structures(n_jobs=args.n_jobs)[0]
         described = "the recipe's training structures"
+        missing = sorted(set(TRAINING_SOURCES) - set(available_structure_sources()))
+        if missing:
+            print(
+                f"note: {', '.join(missing)} not installed: the references lack "
+                "their structures, with which the model's search-match settings "
+                'were chosen (pip install "skxrd[references]"; Debian\'s '
+                "libavogadro-data for avogadro)",
+                file=sys.stderr,
+            )
     if len(records) == 0:
         raise UserError(
             "no structures to make references of: install the collections "

@@ -639,6 +639,11 @@ def _held_out_side(avogadro, identity):
     return _load_available(("pymatgen",)) + _avogadro_half(avogadro, 1, identity)
 
 
+#: The collections the recipe trains on (the Avogadro/COD CIFs: their
+#: training half), whose structures make the search-match references.
+TRAINING_SOURCES = ("aflow-prototypes", "robocrys", "avogadro")
+
+
 def _training_side(avogadro, exclude, identity, n_jobs):
     """AFLOW, robocrys and the training half of ``avogadro``, minus ``exclude``."""
     records = _load_available(("aflow-prototypes", "robocrys"), n_jobs)
