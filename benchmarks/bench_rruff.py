@@ -35,7 +35,7 @@ import _priors  # noqa: E402
 
 from skxrd.metrics import format_reports, xrd_report  # noqa: E402
 from skxrd.models import load_model, load_pretrained, with_references  # noqa: E402
-from skxrd.models._file import _read, _render_in_chunks  # noqa: E402
+from skxrd.models._file import _read, _reference_patterns  # noqa: E402
 from skxrd.models._pretrained import _pretrained_file  # noqa: E402
 from skxrd.models._recipe import (  # noqa: E402
     held_out_patterns,
@@ -473,7 +473,7 @@ def main():
             references = _load_references(args.references)[:2]
         elif stored is not None:
             # The references the model file stores, as load_model renders them.
-            references = _render_in_chunks(stored), stored.labels
+            references = _reference_patterns(stored)[:2]
         else:
             references = reference_patterns(training, n_jobs=args.n_jobs)[:2]
         pooled = with_references(model, *references, matching)

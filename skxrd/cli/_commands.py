@@ -104,7 +104,7 @@ def _with_variants(records, X, y, names, args):
 @exits_cleanly
 def references(args):
     """Structures → a copy of a model file holding them as search-match references."""
-    from ..models import load_model, load_pretrained, save_model
+    from ..models import save_model
     from ..models._recipe import reference_sticks
 
     if args.variants < 0:
@@ -112,18 +112,9 @@ def references(args):
     for folder in args.cif_folder or ():
         if not Path(folder).exists():
             raise UserError(f"folder not found: {folder}")
-    network = (
-        load_pretrained("space-group", references=None)
-        if args.model is None
-        else load_model(args.model, references=None)
-    )
+    network = _load(args.model, references=None)
     metadata = network.skxrd_metadata_
-    matching = metadata.get("matching")
-    if not matching:
-        raise UserError(
-            f"{args.model or 'the pretrained model'} stores no search-match settings "
-            "(skxrd.models.calibrate_matching makes them)"
-        )
+    matching = _required_matching(network, args.model)
     what = list(args.source or ()) + list(args.cif_folder or ())
     records = None
     if what:
@@ -433,17 +424,22 @@ def _matching_of(model):
     return getattr(model, "skxrd_metadata_", {}).get("matching")
 
 
+def _required_matching(model, model_path, advice=""):
+    """The model's search-match settings; a `UserError` when it has none."""
+    matching = _matching_of(model)
+    if not matching:
+        raise UserError(
+            f"{model_path or 'the pretrained model'} stores no search-match settings "
+            f"(skxrd.models.calibrate_matching makes them){advice}"
+        )
+    return matching
+
+
 def _with_references(model, args):
     """Pool the model with search-match against the reference dataset files."""
     from ..models import with_references
 
-    matching = getattr(model, "skxrd_metadata_", {}).get("matching")
-    if not matching:
-        raise UserError(
-            f"{args.model or 'the pretrained model'} stores no search-match settings "
-            "(skxrd.models.calibrate_matching makes them); predict without "
-            "--references"
-        )
+    matching = _required_matching(model, args.model, "; predict without --references")
     X, y, names = _load_references(args.references)
     return with_references(model, X, y, matching), names
 

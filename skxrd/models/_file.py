@@ -425,12 +425,20 @@ def load_model(path, *, references="stored"):
     return _pooled(model, path, references if stored is None else stored)
 
 
-def _render_in_chunks(sticks, chunk=1000):
-    """``sticks.render()`` without its temporaries for the whole library at once."""
+def _reference_patterns(sticks, chunk=1000):
+    """Patterns, labels and names of the references with a peak on the grid.
+
+    Rendered ``chunk`` at a time (rendering a whole library at once holds
+    its temporaries too); a library without empty patterns is not copied.
+    """
     X = np.empty((len(sticks), len(two_theta_grid())), dtype=np.float32)
     for start in range(0, len(sticks), chunk):
         X[start : start + chunk] = sticks[start : start + chunk].render()
-    return X
+    y, names = sticks.labels, sticks.names
+    keep = X.max(axis=1) > 0
+    if not keep.all():
+        X, y, names = X[keep], y[keep], names[keep]
+    return X, y, names
 
 
 def _pooled(model, path, references):
@@ -459,13 +467,7 @@ def _pooled(model, path, references):
                 f"{grid['n_points']} points from {grid['first']:g}° at "
                 f"{wavelength:g} Å. Load it with references=None."
             )
-        names = references.names
-        X, y = _render_in_chunks(references), references.labels
-        keep = X.max(axis=1) > 0
-        if not keep.all():
-            # Indexing copies the library: only for references without a
-            # peak on the grid, which 'skxrd references' leaves out.
-            X, y, names = X[keep], y[keep], names[keep]
+        X, y, names = _reference_patterns(references)
     else:
         X, y = references
     vote = with_references(model, X, y, matching)

@@ -490,7 +490,7 @@ def add_matching(path, calibration_data=None, *, n_jobs=1):
     from ._file import (
         _decode_references,
         _encode_references,
-        _render_in_chunks,
+        _reference_patterns,
         load_model,
         save_model,
     )
@@ -500,12 +500,11 @@ def add_matching(path, calibration_data=None, *, n_jobs=1):
     training, held_out = split_structures(n_jobs=n_jobs)
     # Calibrated on the references as the file will give them back (positions
     # and intensities rounded), so the stored settings fit what users load.
-    sticks = _decode_references(
-        _encode_references(reference_sticks(training, n_jobs=n_jobs))
+    X, y, names = _reference_patterns(
+        _decode_references(
+            _encode_references(reference_sticks(training, n_jobs=n_jobs))
+        )
     )
-    X = _render_in_chunks(sticks)
-    keep = X.max(axis=1) > 0
-    X, y, names = X[keep], sticks.labels[keep], sticks.names[keep]
     calibration = None
     if calibration_data is not None:
         calibration = load_measured_set(calibration_data)
@@ -883,12 +882,13 @@ def reference_patterns(
     names : ndarray of str of shape (n,)
         Structure names; a copy is named after its structure with ``~k``.
     """
-    sticks = reference_sticks(
-        records, n_jobs, n_variants, random_state=random_state, **settings
+    from ._file import _reference_patterns
+
+    return _reference_patterns(
+        reference_sticks(
+            records, n_jobs, n_variants, random_state=random_state, **settings
+        )
     )
-    X = sticks.render()
-    keep = X.max(axis=1) > 0
-    return X[keep], sticks.labels[keep], sticks.names[keep]
 
 
 def known_type_patterns(records=None, n_patterns=248, random_state=12345):
