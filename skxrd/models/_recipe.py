@@ -645,7 +645,8 @@ TRAINING_SOURCES = ("aflow-prototypes", "robocrys", "avogadro")
 
 def _training_side(avogadro, exclude, identity, n_jobs):
     """AFLOW, robocrys and the training half of ``avogadro``, minus ``exclude``."""
-    records = _load_available(("aflow-prototypes", "robocrys"), n_jobs)
+    whole = [source for source in TRAINING_SOURCES if source != "avogadro"]
+    records = _load_available(whole, n_jobs)
     records += _avogadro_half(avogadro, 0, identity)
     if not exclude:
         return records
