@@ -69,6 +69,7 @@ from skxrd.models._recipe import (  # noqa: E402
     split_structures,
 )
 from skxrd.neighbors import PatternMatchClassifier  # noqa: E402
+from skxrd.neighbors._pattern_match import _unit_rows  # noqa: E402
 from skxrd.simulation import StickDataset  # noqa: E402
 from skxrd.utils._random import check_generator  # noqa: E402
 
@@ -265,14 +266,6 @@ def without_background(X, degrees):
     return (np.clip(X - background, 0, None) * top / 1000).astype(np.float32)
 
 
-def class_scores(matcher, S):
-    scores = np.full((len(S), len(matcher.classes_)), -1.0)
-    scores[:, matcher._present] = np.maximum.reduceat(
-        S[:, matcher._order], matcher._starts, axis=1
-    )
-    return scores
-
-
 def softmax(z):
     z = z - z.max(axis=1, keepdims=True)
     e = np.exp(z)
@@ -334,11 +327,9 @@ def main():
     for name, (X, _) in sets.items():
         P_net[name] = model.predict_proba(X)
         S, scale = (np.vstack(part) for part in zip(*matcher._batches(X), strict=True))
-        base = class_scores(matcher, S)
+        base = matcher._scores_of(S)
         scores.setdefault("search-match as shipped", {})[name] = base
-        prepared = matcher._prepare(X, two_theta_grid())
-        prepared = prepared - prepared.mean(axis=1, keepdims=True)
-        prepared /= np.maximum(np.linalg.norm(prepared, axis=1, keepdims=True), 1e-12)
+        prepared = _unit_rows(matcher._prepare(X, two_theta_grid()))
         if args.top:
             chunks = np.array_split(np.arange(len(X)), 8 * args.n_jobs)
             parts = Parallel(n_jobs=args.n_jobs)(
@@ -360,13 +351,13 @@ def main():
                 [s for s, _ in matcher._batches(without_background(X, window))]
             )
             scores.setdefault(f"SNIP background removed, {window:g}°", {})[name] = (
-                class_scores(matcher, S_bg)
+                matcher._scores_of(S_bg)
             )
         print(f"{name}: {time.perf_counter() - start:.0f} s", flush=True)
     y_rruff, y_sel = sets["rruff"][1], sets["selection"][1]
     rows = []
     for variant, by_set in scores.items():
-        P_match = {n: softmax(s / matcher.temperature) for n, s in by_set.items()}
+        P_match = {n: matcher._proba_of(s) for n, s in by_set.items()}
         pools = {
             w: geometric_pool(P_net["selection"], P_match["selection"], w)
             for w in MATCH_WEIGHTS

@@ -271,14 +271,22 @@ class PatternMatchClassifier(RejectOptionMixin, ClassifierMixin, BaseEstimator):
         return scores[:, 1] - scores[:, 0] if len(self.classes_) == 2 else scores
 
     def _class_scores(self, X):
-        out = []
-        for S, _ in self._batches(X):
-            scores = np.full((len(S), len(self.classes_)), -1.0, dtype=np.float32)
-            scores[:, self._present] = np.maximum.reduceat(
-                S[:, self._order], self._starts, axis=1
-            )
-            out.append(scores)
-        return np.concatenate(out)
+        return np.concatenate([self._scores_of(S) for S, _ in self._batches(X)])
+
+    def _scores_of(self, S):
+        """Class scores from correlations with every reference (`_similarities`)."""
+        scores = np.full((len(S), len(self.classes_)), -1.0, dtype=np.float32)
+        scores[:, self._present] = np.maximum.reduceat(
+            S[:, self._order], self._starts, axis=1
+        )
+        return scores
+
+    def _proba_of(self, scores):
+        """Softmax of class scores over ``temperature`` (float32)."""
+        z = np.asarray(scores, dtype=np.float64) / self.temperature
+        z -= z.max(axis=1, keepdims=True)
+        proba = np.exp(z)
+        return (proba / proba.sum(axis=1, keepdims=True)).astype(np.float32)
 
     def predict_proba(self, X):
         """Softmax of the class scores over ``temperature``.
@@ -293,10 +301,7 @@ class PatternMatchClassifier(RejectOptionMixin, ClassifierMixin, BaseEstimator):
         proba : ndarray of shape (n_patterns, n_classes), dtype float32
             Columns in the order of ``classes_``.
         """
-        z = self._class_scores(X).astype(np.float64) / self.temperature
-        z -= z.max(axis=1, keepdims=True)
-        proba = np.exp(z)
-        return (proba / proba.sum(axis=1, keepdims=True)).astype(np.float32)
+        return self._proba_of(self._class_scores(X))
 
     def kneighbors(self, X, n_neighbors=5, return_distance=True, return_scale=False):
         """The best-matching references of each pattern.
